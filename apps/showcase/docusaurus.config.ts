@@ -4,6 +4,7 @@ import { themes as prismThemes } from 'prism-react-renderer';
 import remarkGithubAdmonitionsToDirectives from 'remark-github-admonitions-to-directives';
 import { siteLocationFromEnv } from './site-env.ts';
 import factorGrid from './plugins/factor-grid.ts';
+import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
 
 const { url, baseUrl } = siteLocationFromEnv(process.env);
 
@@ -45,6 +46,7 @@ const config: Config = {
           sidebarPath: './sidebars.ts',
           exclude: ['**/node_modules/**', '**/CHANGELOG.md'],
           beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives],
+          rehypePlugins: [rehypeTaskListLabels],
           showLastUpdateTime: false,
         },
         blog: false,

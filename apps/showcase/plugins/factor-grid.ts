@@ -13,7 +13,14 @@ export interface FactorGridData {
   readonly factors: readonly FactorSummary[];
 }
 
-export default function factorGridPlugin(context: LoadContext, options: FactorGridOptions): Plugin<FactorSummary[]> {
+function isFactorGridOptions(options: unknown): options is FactorGridOptions {
+  return typeof options === 'object' && options !== null && typeof (options as { docsDir?: unknown }).docsDir === 'string';
+}
+
+export default function factorGridPlugin(context: LoadContext, options: unknown): Plugin<FactorSummary[]> {
+  if (!isFactorGridOptions(options)) {
+    throw new Error('The factor-grid plugin needs { docsDir: string }, the docs tree relative to the site folder.');
+  }
   const docsDir = path.resolve(context.siteDir, options.docsDir);
   return {
     name: 'factor-grid',

@@ -15,13 +15,7 @@ export function sitemapPaths(): string[] {
   return paths;
 }
 
-/** The route Docusaurus gives a file of docs/: numeric prefixes and README are dropped. */
-export function docRoute(relativeFile: string): string {
-  const parts = relativeFile.replace(/\.md$/, '').split('/');
-  const last = parts.pop() ?? '';
-  const segments = [...parts, last].map((part) => part.replace(/^\d+-/, '')).filter((part) => part !== 'README');
-  return ['docs', ...segments].join('/');
-}
+export { docRoute } from '../../plugins/routes.ts';
 
 /** Every Markdown file of docs/, relative to it. */
 export function docFiles(dir = docsDir, prefix = ''): string[] {

@@ -1,0 +1,46 @@
+import { InvalidOptionError, positiveNumber } from './invalid-option.ts';
+import type { Clock } from './scheduler.ts';
+
+/** Options of `TokenBucket`. */
+export interface TokenBucketOptions {
+  /** Tokens added per second, the sustained rate. Default 50. */
+  perSecond?: number;
+  /** Most tokens held at once, the largest burst. Default 100. */
+  burst?: number;
+  clock: Clock;
+}
+
+/**
+ * A token bucket shared by all keys: it allows `burst` calls at once and `perSecond` on
+ * average. Defaults: 50 per second, burst 100, sized for hundreds of keys against one
+ * runtime API; tune them to what the dependency can take.
+ */
+export class TokenBucket {
+  readonly perSecond: number;
+  readonly burst: number;
+  readonly #clock: Clock;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(options: TokenBucketOptions) {
+    this.perSecond = positiveNumber('perSecond', options.perSecond ?? 50);
+    this.burst = positiveNumber('burst', options.burst ?? 100);
+    if (this.burst < 1) throw new InvalidOptionError('burst', 'a number from 1 up', this.burst);
+    this.#clock = options.clock;
+    this.#tokens = this.burst;
+    this.#updatedAt = this.#clock.now();
+  }
+
+  /**
+   * Takes one token and returns how many milliseconds the caller must wait before using
+   * it (0 when one was in the bucket). Tokens may be owed, so waiting callers are served
+   * in the order they asked.
+   */
+  reserve(): number {
+    const now = this.#clock.now();
+    const refill = ((now - this.#updatedAt) * this.perSecond) / 1000;
+    this.#tokens = Math.min(this.burst, this.#tokens + refill) - 1;
+    this.#updatedAt = now;
+    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens * 1000) / this.perSecond);
+  }
+}

@@ -1,0 +1,48 @@
+// What FRAMEWORK.md fixes: the twelve file names and titles, the spine of every factor page,
+// and which factors may carry implementation patterns. Written out here because the checks
+// must hold the docs to the framework, not to whatever the docs currently say.
+
+export interface ExpectedFactor {
+  readonly number: number;
+  readonly numeral: string;
+  readonly file: string;
+  readonly title: string;
+}
+
+export const EXPECTED_FACTORS: readonly ExpectedFactor[] = [
+  { number: 1, numeral: 'I', file: '01-automated-tracking.md', title: 'Automated Tracking' },
+  { number: 2, numeral: 'II', file: '02-context-loading.md', title: 'Context Loading' },
+  { number: 3, numeral: 'III', file: '03-focused-agents.md', title: 'Focused Agents' },
+  { number: 4, numeral: 'IV', file: '04-continuous-validation.md', title: 'Continuous Validation' },
+  { number: 5, numeral: 'V', file: '05-measure-everything.md', title: 'Measure Everything' },
+  { number: 6, numeral: 'VI', file: '06-resume-work.md', title: 'Resume Work' },
+  { number: 7, numeral: 'VII', file: '07-smart-routing.md', title: 'Smart Routing' },
+  { number: 8, numeral: 'VIII', file: '08-human-validation.md', title: 'Human Validation' },
+  { number: 9, numeral: 'IX', file: '09-mine-patterns.md', title: 'Mine Patterns' },
+  { number: 10, numeral: 'X', file: '10-small-iterations.md', title: 'Small Iterations' },
+  { number: 11, numeral: 'XI', file: '11-fail-safe-checks.md', title: 'Fail-Safe Checks' },
+  { number: 12, numeral: 'XII', file: '12-package-patterns.md', title: 'Package Patterns' },
+];
+
+export const IMPLEMENTATION_PATTERNS = 'Implementation Patterns';
+
+/** The H2 headings of every factor page, in order. */
+export const SPINE: readonly string[] = [
+  'The Rule',
+  'The Problem',
+  'The Principle',
+  'How to Apply It',
+  IMPLEMENTATION_PATTERNS,
+  'Anti-Patterns',
+  'How to Check',
+  'Related Factors',
+];
+
+/** The factors whose pages may hold '## Implementation Patterns' in v2.0. */
+export const PATTERN_FACTORS: readonly string[] = ['III', 'VI', 'VII', 'VIII', 'XI', 'XII'];
+
+export const FACTORS_DIR = 'docs/factors';
+export const INDEX_FILE = 'docs/factors/README.md';
+
+/** The command that rewrites stale excerpts, as a reader at the repository root types it. */
+export const FIX_COMMAND = 'npx -y pnpm@10.34.8 check:fix';

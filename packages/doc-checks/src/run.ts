@@ -1,0 +1,71 @@
+// Runs every check over a repository and reports what it looked at, so a clean run says how
+// much was checked rather than only that nothing was found.
+import { checkCustomResources } from './checks/custom-resources.ts';
+import { checkExcerpts, fixExcerpts } from './checks/excerpts.ts';
+import type { RewrittenExcerpt } from './checks/excerpts.ts';
+import { checkFactorFiles } from './checks/factor-files.ts';
+import { checkIndexTable } from './checks/index-table.ts';
+import { checkLinks } from './checks/links.ts';
+import { checkPlaceholders } from './checks/placeholders.ts';
+import { checkRules } from './checks/rule.ts';
+import { checkSpine } from './checks/spine.ts';
+import { factorPages } from './factor-pages.ts';
+import type { Problem } from './problems.ts';
+import { sortProblems } from './problems.ts';
+import { openRepo } from './repo.ts';
+
+export interface CheckReport {
+  /** Sorted by file, then line. */
+  readonly problems: readonly Problem[];
+  readonly checked: {
+    readonly factorPages: number;
+    readonly markdownFiles: number;
+    readonly excerpts: number;
+    readonly customResources: number;
+  };
+}
+
+/** Runs all eight checks on the repository at `root`; throws RepoRootError when it has no docs/. */
+export function checkRepository(root: string): CheckReport {
+  const repo = openRepo(root);
+  const excerpts = checkExcerpts(repo);
+  const resources = checkCustomResources(repo);
+  const problems = [
+    ...checkFactorFiles(repo),
+    ...checkSpine(repo),
+    ...checkRules(repo),
+    ...checkIndexTable(repo),
+    ...checkLinks(repo),
+    ...checkPlaceholders(repo),
+    ...excerpts.problems,
+    ...resources.problems,
+  ];
+  return {
+    problems: sortProblems(problems),
+    checked: {
+      factorPages: factorPages(repo).length,
+      markdownFiles: repo.docFiles.length + repo.packageReadmes.length,
+      excerpts: excerpts.count,
+      customResources: resources.count,
+    },
+  };
+}
+
+/** Rewrites stale excerpts in <root>/docs from the code, then runs every check. */
+export function fixRepository(root: string): { readonly rewritten: readonly RewrittenExcerpt[]; readonly report: CheckReport } {
+  const rewritten = fixExcerpts(openRepo(root));
+  return { rewritten, report: checkRepository(root) };
+}
+
+function plural(count: number, noun: string): string {
+  return `${String(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The one-line summary the CLI prints after the problems. */
+export function summarize(report: CheckReport): string {
+  const { checked } = report;
+  const scope = `${plural(checked.factorPages, 'factor page')}, ${plural(checked.markdownFiles, 'Markdown file')}, ${plural(checked.excerpts, 'excerpt')}, ${plural(checked.customResources, 'custom resource')}`;
+  if (report.problems.length === 0) return `doc-checks: no problems in ${scope}`;
+  const files = new Set(report.problems.map((problem) => problem.file)).size;
+  return `doc-checks: ${plural(report.problems.length, 'problem')} in ${plural(files, 'file')} (checked ${scope})`;
+}

@@ -1,0 +1,177 @@
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import { QuotaUsageError, StoreTimeout, UnknownScope } from './errors.ts';
+import { notRecorded, storeUnavailableDenial } from './outcomes.ts';
+import type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
+import type { QuotaSpec } from './quota-spec.ts';
+import type { Awaitable, QuotaStore } from './store.ts';
+import { toUsage } from './usage.ts';
+import type { Usage, UsageInput } from './usage.ts';
+
+/** Options of `BudgetEnforcer`. */
+export interface BudgetEnforcerOptions {
+  readonly store: QuotaStore;
+  /** Default: `systemClock`. */
+  readonly clock?: Clock;
+  /** How long to wait for the store before denying; default 1000 ms. */
+  readonly storeTimeoutMs?: number;
+}
+
+/** What the work inside `guard` reports: its result and what it actually used. */
+export interface WorkDone<T> {
+  readonly value: T;
+  readonly actual: UsageInput;
+}
+
+/** A guarded call that ran: its value and the receipt of its commit. */
+export interface Guarded<T> {
+  readonly granted: true;
+  readonly value: T;
+  readonly reservation: Reservation;
+  readonly receipt: CommitReceipt | NotRecorded;
+}
+
+/**
+ * Enforces the quotas held in a store, failing closed. Every decision is a value: a denial
+ * (over the limit, or the store threw, answered nonsense or did not answer within
+ * `storeTimeoutMs`) is returned, never thrown, and never turns into "allow". Only a
+ * caller's mistake throws: a `QuotaUsageError` such as `InvalidAmount` or `UnknownScope`.
+ */
+export class BudgetEnforcer {
+  private readonly store: QuotaStore;
+  private readonly clock: Clock;
+  readonly storeTimeoutMs: number;
+
+  constructor(options: BudgetEnforcerOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 1000;
+    if (!Number.isFinite(this.storeTimeoutMs) || this.storeTimeoutMs <= 0) {
+      throw new RangeError(`Expected \`storeTimeoutMs\` to be a positive number of milliseconds, got ${String(options.storeTimeoutMs)}`);
+    }
+  }
+
+  // #region fail-closed
+  /** Holds `estimate` against the quota of `scope` for one lease, or says why not. */
+  async reserve(scope: string, estimate: UsageInput): Promise<Reservation | Denial> {
+    const quota = this.quotaOf(scope);
+    const requested = toUsage(estimate, 'estimate');
+    let answer: Awaitable<Reservation | Denial>;
+    try {
+      answer = this.store.reserve(scope, requested, this.clock.now());
+    } catch (error) {
+      return this.denyUnavailable(quota, requested, error);
+    }
+    // A store that answers at once (the memory store) costs no timer; one that answers
+    // nonsense is treated as down.
+    if (!isPending(answer)) return isDecision(answer) ? answer : this.denyUnavailable(quota, requested, nonsense(answer));
+    const settled = await settleWithin(answer, this.storeTimeoutMs);
+    if (settled.ok && isDecision(settled.value)) return settled.value;
+    // The store may still grant after we gave up: hand that budget straight back.
+    Promise.resolve(answer).then((late) => (late.granted ? this.release(late) : undefined)).catch(ignore);
+    return this.denyUnavailable(quota, requested, settled.ok ? nonsense(settled.value) : settled.error);
+  }
+
+  private denyUnavailable(quota: QuotaSpec, requested: Usage, cause: unknown): Denial {
+    if (cause instanceof QuotaUsageError) throw cause; // the caller's mistake, not an outage
+    return storeUnavailableDenial(quota.scope, quota.limits, quota.currency, requested, cause);
+  }
+  // #endregion fail-closed
+
+  /** Records what the reserved work actually used; an amount past the estimate, or after the lease, comes back as overshoot. */
+  async commit(reservation: Reservation, actual: UsageInput): Promise<CommitReceipt | NotRecorded> {
+    const used = toUsage(actual, 'actual');
+    let answer: Awaitable<CommitReceipt>;
+    try {
+      answer = this.store.commit(reservation.scope, reservation.id, used, this.clock.now());
+    } catch (error) {
+      return this.notRecorded(reservation, 'commit', error);
+    }
+    return isPending(answer) ? this.settleRecord(answer, reservation, 'commit') : this.checkRecord(answer, reservation, 'commit');
+  }
+
+  /** Gives a reservation's budget back unused (the work failed or was cancelled). */
+  async release(reservation: Reservation): Promise<ReleaseReceipt | NotRecorded> {
+    let answer: Awaitable<ReleaseReceipt>;
+    try {
+      answer = this.store.release(reservation.scope, reservation.id, this.clock.now());
+    } catch (error) {
+      return this.notRecorded(reservation, 'release', error);
+    }
+    return isPending(answer) ? this.settleRecord(answer, reservation, 'release') : this.checkRecord(answer, reservation, 'release');
+  }
+
+  // #region guard
+  /**
+   * Runs `work` only if `estimate` fits: reserve, run, then commit what the work reports it
+   * used, or release if it throws (and rethrow). A denial is returned and the work never starts.
+   */
+  async guard<T>(scope: string, estimate: UsageInput, work: (reservation: Reservation) => Promise<WorkDone<T>>): Promise<Guarded<T> | Denial> {
+    const reservation = await this.reserve(scope, estimate);
+    if (!reservation.granted) return reservation;
+    let done: WorkDone<T>;
+    try {
+      done = await work(reservation);
+    } catch (error) {
+      await this.release(reservation);
+      throw error;
+    }
+    const receipt = await this.commit(reservation, done.actual);
+    return { granted: true, value: done.value, reservation, receipt };
+  }
+  // #endregion guard
+
+  private quotaOf(scope: string): QuotaSpec {
+    const quota = this.store.quota(scope);
+    if (quota === undefined) throw new UnknownScope(scope);
+    return quota;
+  }
+
+  private async settleRecord<R extends { recorded: true }>(pending: PromiseLike<R>, reservation: Reservation, operation: 'commit' | 'release'): Promise<R | NotRecorded> {
+    const settled = await settleWithin(pending, this.storeTimeoutMs);
+    return settled.ok ? this.checkRecord(settled.value, reservation, operation) : this.notRecorded(reservation, operation, settled.error);
+  }
+
+  private checkRecord<R extends { recorded: true }>(answer: R, reservation: Reservation, operation: 'commit' | 'release'): R | NotRecorded {
+    return answer?.recorded === true ? answer : this.notRecorded(reservation, operation, nonsense(answer));
+  }
+
+  private notRecorded(reservation: Reservation, operation: 'commit' | 'release', cause: unknown): NotRecorded {
+    if (cause instanceof QuotaUsageError) throw cause;
+    return notRecorded(reservation.scope, reservation.id, operation, cause);
+  }
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+function settleWithin<T>(pending: PromiseLike<T>, timeoutMs: number): Promise<Settled<T>> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ ok: false, error: new StoreTimeout(timeoutMs) }), timeoutMs);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ ok: true, value });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ ok: false, error });
+      },
+    );
+  });
+}
+
+function isPending<T>(answer: Awaitable<T>): answer is PromiseLike<T> {
+  return typeof answer === 'object' && answer !== null && typeof (answer as { then?: unknown }).then === 'function';
+}
+
+function isDecision(answer: unknown): answer is Reservation | Denial {
+  return typeof answer === 'object' && answer !== null && typeof (answer as { granted?: unknown }).granted === 'boolean';
+}
+
+function nonsense(answer: unknown): Error {
+  return new TypeError(`the quota store answered ${answer === null ? 'null' : typeof answer} instead of a decision`);
+}
+
+function ignore(): void {
+  // A late grant that cannot be released expires with its lease.
+}

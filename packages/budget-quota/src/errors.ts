@@ -1,0 +1,146 @@
+// Two families of errors. A QuotaUsageError means the caller used the API wrongly (a bad
+// amount, an unknown scope or reservation): the enforcer lets it through so the bug is
+// seen. Every other error from a store means the store could not answer, which the
+// enforcer turns into a denial (fail closed) instead of throwing.
+
+/** Base class of the errors that report a caller's mistake rather than a store failure. */
+export class QuotaUsageError extends Error {
+  override readonly name: string = 'QuotaUsageError';
+}
+
+/** An amount was not a non-negative safe integer (money is integer minor units, never a float). */
+export class InvalidAmount extends QuotaUsageError {
+  override readonly name = 'InvalidAmount';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+  ) {
+    super(
+      `Expected \`${field}\` to be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(value)}. ` +
+        'Amounts are whole tokens, whole tool calls and money in integer minor units (cents, not euros).',
+    );
+  }
+}
+
+/** No quota is configured for the scope: there is nothing to enforce, so nothing is allowed. */
+export class UnknownScope extends QuotaUsageError {
+  override readonly name = 'UnknownScope';
+  constructor(
+    readonly scope: string,
+    readonly known?: readonly string[],
+  ) {
+    super(
+      `No quota is configured for scope "${scope}"${known === undefined ? '' : ` (configured: ${known.length === 0 ? 'none' : known.join(', ')})`}. ` +
+        'Add a BudgetQuota for it; calls in a scope without a quota are never allowed.',
+    );
+  }
+}
+
+/** A commit or release named a reservation the store does not hold. */
+export class UnknownReservation extends QuotaUsageError {
+  override readonly name = 'UnknownReservation';
+  constructor(
+    readonly scope: string,
+    readonly reservationId: string,
+  ) {
+    super(
+      `Reservation ${reservationId} in scope "${scope}" is not outstanding: it was already committed or released, ` +
+        'or its lease expired more than 24 h ago. Commit or release each reservation exactly once.',
+    );
+  }
+}
+
+/** A quota definition is unusable (a negative limit, no limit at all, a cost limit without a currency, …). */
+export class InvalidQuotaSpec extends QuotaUsageError {
+  override readonly name = 'InvalidQuotaSpec';
+  constructor(
+    readonly scope: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Quota for scope "${scope}": ${field} ${problem}.`);
+  }
+}
+
+/** The store did not answer within the enforcer's timeout. */
+export class StoreTimeout extends Error {
+  override readonly name = 'StoreTimeout';
+  constructor(readonly timeoutMs: number) {
+    super(`the quota store did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The file store was used after `close()`. */
+export class StoreClosed extends Error {
+  override readonly name = 'StoreClosed';
+  constructor(readonly path: string) {
+    super(`the quota journal ${path} is closed; open a new FileQuotaStore`);
+  }
+}
+
+/** A complete journal line could not be read as an event: the journal was edited or damaged. */
+export class JournalCorrupt extends Error {
+  override readonly name = 'JournalCorrupt';
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(
+      `Quota journal ${path}, line ${line}: ${problem}. The journal is append-only and written by this ` +
+        'package alone; restore it from a backup or move it aside. Nothing is allowed until then.',
+    );
+  }
+}
+
+/** The journal ends in an incomplete line: a writer crashed in the middle of an append. */
+export class JournalTornTail extends Error {
+  override readonly name = 'JournalTornTail';
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly offset: number,
+    readonly bytes: number,
+  ) {
+    super(
+      `Quota journal ${path}, line ${line}: the last ${bytes} bytes (from offset ${offset}) are an incomplete ` +
+        'record left by a writer that crashed mid-append. That record was never acknowledged to its caller; ' +
+        "open the store with { tornTail: 'truncate' } to drop it.",
+    );
+  }
+}
+
+/** The journal's lock could not be taken in time. */
+export class LockTimeout extends Error {
+  override readonly name = 'LockTimeout';
+  constructor(
+    readonly lockPath: string,
+    readonly waitedMs: number,
+    readonly holder: string,
+  ) {
+    super(
+      `Could not lock ${lockPath} within ${waitedMs} ms: held by ${holder}. If no process using this ` +
+        'journal is running (the lock survived a reused PID or another host), delete the lock file.',
+    );
+  }
+}
+
+/** A budget-quota custom resource failed its CustomResourceDefinition's schema. */
+export class BudgetQuotaInvalid extends Error {
+  override readonly name = 'BudgetQuotaInvalid';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly { readonly path: string; readonly line: number; readonly message: string }[],
+  ) {
+    super(
+      `${source}: not a valid BudgetQuota:\n` +
+        issues.map((issue) => `  ${source}:${issue.line}: ${issue.path === '' ? '(document)' : issue.path}: ${issue.message}`).join('\n'),
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `"${value}" (string)`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${String(value)} (${typeof value})`;
+  return value === null ? 'null' : typeof value;
+}

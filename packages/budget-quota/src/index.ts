@@ -1,0 +1,29 @@
+export { BudgetEnforcer } from './enforcer.ts';
+export type { BudgetEnforcerOptions, Guarded, WorkDone } from './enforcer.ts';
+export { MemoryQuotaStore } from './store.ts';
+export type { Awaitable, QuotaStore } from './store.ts';
+export { FileQuotaStore } from './file-store.ts';
+export type { FileQuotaStoreOptions, JournalRepair } from './file-store.ts';
+export { LATE_COMMIT_WINDOW_MS, QuotaLedger } from './ledger.ts';
+export type { LedgerEvent, ScopeLedger } from './ledger.ts';
+export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
+export type { QuotaLimits, QuotaSpec, WindowSpec } from './quota-spec.ts';
+export type { Dimension, Usage, UsageInput } from './usage.ts';
+export { ManualClock, systemClock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export { NaiveLimiter } from './naive-limiter.ts';
+export { budgetQuotaSchema, loadBudgetQuota, toQuotaSpec } from './budget-quota-resource.ts';
+export type { BudgetQuotaResource, BudgetQuotaSchema } from './budget-quota-resource.ts';
+export {
+  BudgetQuotaInvalid,
+  InvalidAmount,
+  InvalidQuotaSpec,
+  JournalCorrupt,
+  JournalTornTail,
+  LockTimeout,
+  QuotaUsageError,
+  StoreClosed,
+  StoreTimeout,
+  UnknownReservation,
+  UnknownScope,
+} from './errors.ts';

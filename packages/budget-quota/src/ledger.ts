@@ -1,0 +1,229 @@
+import { InvalidQuotaSpec, UnknownReservation, UnknownScope } from './errors.ts';
+import { overLimitDenial } from './outcomes.ts';
+import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
+import { validateQuotaSpec } from './quota-spec.ts';
+import type { QuotaSpec } from './quota-spec.ts';
+import { NO_USAGE } from './usage.ts';
+import type { Usage } from './usage.ts';
+import { Tally, createWindow } from './window.ts';
+import type { UsageWindow } from './window.ts';
+
+/** How long an expired lease is remembered so that its late commit is still recorded: 24 h. */
+export const LATE_COMMIT_WINDOW_MS = 86_400_000;
+
+/** A change to a ledger, as the durable store writes it: replaying the events rebuilds the state. */
+export type LedgerEvent =
+  | { readonly type: 'reserved'; readonly at: number; readonly scope: string; readonly id: string; readonly amount: Usage; readonly expiresAt: number }
+  | { readonly type: 'committed'; readonly at: number; readonly scope: string; readonly id: string; readonly amount: Usage }
+  | { readonly type: 'released'; readonly at: number; readonly scope: string; readonly id: string };
+
+// The ledger's own copy of a reservation, so a caller mutating what it was handed cannot
+// change what is held.
+interface Lease extends Usage {
+  readonly expiresAt: number;
+}
+
+/**
+ * The accounting of one quota, with no I/O: committed usage in its window, outstanding
+ * leases, overshoot. Its state depends only on the changes applied and the latest time
+ * seen, never on the order in which time was observed, so processes replaying one journal
+ * agree. A lease is live while the time is before its `expiresAt`.
+ */
+export class ScopeLedger {
+  readonly outstanding = new Tally();
+  private readonly window: UsageWindow;
+  private readonly leases = new Map<string, Lease>();
+  private readonly expired = new Map<string, Lease>();
+  private readonly maxTokens: number;
+  private readonly maxCost: number;
+  private readonly maxCalls: number;
+  private time = Number.NEGATIVE_INFINITY;
+  private nextSweep = Number.POSITIVE_INFINITY;
+
+  constructor(readonly spec: QuotaSpec) {
+    validateQuotaSpec(spec);
+    this.window = createWindow(spec.window);
+    this.maxTokens = spec.limits.tokens ?? Number.POSITIVE_INFINITY;
+    this.maxCost = spec.limits.costMinor ?? Number.POSITIVE_INFINITY;
+    this.maxCalls = spec.limits.toolCalls ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Moves the ledger to `now` (time never goes backwards: an earlier `now` is ignored) and returns the ledger's time. */
+  advance(now: number): number {
+    if (now > this.time) {
+      this.time = now;
+      this.window.advance(now);
+      if (now >= this.nextSweep) this.sweep();
+    }
+    return this.time;
+  }
+
+  /** Returns the denial when `estimate` does not fit beside what is committed and outstanding now, or `undefined` when it fits. */
+  check(estimate: Usage): Denial | undefined {
+    const committed = this.window.committed;
+    const outstanding = this.outstanding;
+    if (
+      committed.tokens + outstanding.tokens + estimate.tokens <= this.maxTokens &&
+      committed.costMinor + outstanding.costMinor + estimate.costMinor <= this.maxCost &&
+      committed.toolCalls + outstanding.toolCalls + estimate.toolCalls <= this.maxCalls
+    ) {
+      return undefined;
+    }
+    const used = {
+      tokens: committed.tokens + outstanding.tokens,
+      costMinor: committed.costMinor + outstanding.costMinor,
+      toolCalls: committed.toolCalls + outstanding.toolCalls,
+    };
+    return overLimitDenial(this.spec.scope, this.spec.limits, this.spec.currency, used, estimate);
+  }
+
+  /** Holds `estimate` under a lease until `expiresAt`. Does not check the limit: `check` decides, `hold` records. */
+  hold(id: string, estimate: Usage, expiresAt: number): Reservation {
+    const lease: Lease = { tokens: estimate.tokens, costMinor: estimate.costMinor, toolCalls: estimate.toolCalls, expiresAt };
+    if (expiresAt <= this.time) {
+      // Replaying a reservation whose lease already ran out: remember it for a late commit only.
+      this.expired.set(id, lease);
+      this.nextSweep = Math.min(this.nextSweep, expiresAt + LATE_COMMIT_WINDOW_MS);
+    } else {
+      this.leases.set(id, lease);
+      this.outstanding.add(lease);
+      if (expiresAt < this.nextSweep) this.nextSweep = expiresAt;
+    }
+    return { granted: true, scope: this.spec.scope, id, estimate, expiresAt };
+  }
+
+  /** True while reservation `id` can still be committed or released: its lease runs, or expired less than 24 h ago. */
+  knows(id: string): boolean {
+    return this.leases.has(id) || this.expired.has(id);
+  }
+
+  /**
+   * Records `actual` for reservation `id` at `at`. Anything past the held estimate is
+   * overshoot; after the lease expired, all of `actual` is (its budget had returned). An id
+   * the ledger does not know throws `UnknownReservation`, unless `unknownIsLate` (journal
+   * replay: the writer accepted it, so it was a late commit whose lease this reader forgot).
+   */
+  commit(at: number, id: string, actual: Usage, unknownIsLate = false): CommitReceipt {
+    let lease = this.leases.get(id);
+    let late = false;
+    let overshoot: Usage;
+    if (lease !== undefined) {
+      this.leases.delete(id);
+      this.outstanding.subtract(lease);
+      overshoot = excess(actual, lease);
+    } else {
+      lease = this.expired.get(id);
+      if (lease === undefined && !unknownIsLate) throw new UnknownReservation(this.spec.scope, id);
+      this.expired.delete(id);
+      if (lease === undefined || at >= lease.expiresAt) {
+        late = true;
+        overshoot = actual;
+      } else {
+        // Swept by a reader whose clock ran ahead, but committed in time by its writer.
+        overshoot = excess(actual, lease);
+      }
+    }
+    this.window.add(at, actual, overshoot);
+    const overshot = overshoot !== NO_USAGE && (overshoot.tokens > 0 || overshoot.costMinor > 0 || overshoot.toolCalls > 0);
+    return { recorded: true, scope: this.spec.scope, reservationId: id, actual, overshoot, overshot, late };
+  }
+
+  /** Returns reservation `id`'s budget; releasing after expiry changes nothing but is not an error. Unknown ids as in `commit`. */
+  release(at: number, id: string, unknownIsLate = false): ReleaseReceipt {
+    const lease = this.leases.get(id);
+    let late = false;
+    if (lease !== undefined) {
+      this.leases.delete(id);
+      this.outstanding.subtract(lease);
+    } else {
+      const expired = this.expired.get(id);
+      if (expired === undefined && !unknownIsLate) throw new UnknownReservation(this.spec.scope, id);
+      this.expired.delete(id);
+      late = expired === undefined || at >= expired.expiresAt;
+    }
+    return { recorded: true, scope: this.spec.scope, reservationId: id, late };
+  }
+
+  /** What the scope has committed and holds at the ledger's current time. */
+  snapshot(): UsageSnapshot {
+    return {
+      scope: this.spec.scope,
+      at: this.time,
+      windowStart: this.window.start,
+      limit: this.spec.limits,
+      currency: this.spec.currency,
+      committed: this.window.committed.copy(),
+      outstanding: this.outstanding.copy(),
+      overshoot: this.window.overshoot.copy(),
+      reservations: this.leases.size,
+    };
+  }
+
+  // Expires leases and forgets old expired ones. Runs only when the earliest deadline has
+  // passed, so the hot path pays one comparison.
+  private sweep(): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, lease] of this.leases) {
+      if (lease.expiresAt <= this.time) {
+        this.leases.delete(id);
+        this.outstanding.subtract(lease);
+        this.expired.set(id, lease);
+      } else if (lease.expiresAt < next) {
+        next = lease.expiresAt;
+      }
+    }
+    for (const [id, lease] of this.expired) {
+      const forgetAt = lease.expiresAt + LATE_COMMIT_WINDOW_MS;
+      if (forgetAt <= this.time) this.expired.delete(id);
+      else if (forgetAt < next) next = forgetAt;
+    }
+    this.nextSweep = next;
+  }
+}
+
+/** The ledgers of every configured quota, by scope. */
+export class QuotaLedger {
+  private readonly scopes = new Map<string, ScopeLedger>();
+
+  /** Throws `InvalidQuotaSpec` for a quota that cannot be enforced, or for a scope given twice. */
+  constructor(quotas: readonly QuotaSpec[]) {
+    for (const spec of quotas) {
+      if (this.scopes.has(spec.scope)) throw new InvalidQuotaSpec(spec.scope, 'scope', 'is configured twice; give each scope one quota');
+      this.scopes.set(spec.scope, new ScopeLedger(spec));
+    }
+  }
+
+  /** The ledger of `scope`; throws `UnknownScope` when no quota is configured for it. */
+  scope(scope: string): ScopeLedger {
+    const ledger = this.scopes.get(scope);
+    if (ledger === undefined) throw new UnknownScope(scope, [...this.scopes.keys()]);
+    return ledger;
+  }
+
+  /** The quota of `scope`, or `undefined`. */
+  quota(scope: string): QuotaSpec | undefined {
+    return this.scopes.get(scope)?.spec;
+  }
+
+  /**
+   * Applies an event read from a journal, without re-deciding it: the writer checked the
+   * limit when it wrote the event. Events of scopes no longer configured are skipped.
+   */
+  apply(event: LedgerEvent): void {
+    const ledger = this.scopes.get(event.scope);
+    if (ledger === undefined) return;
+    ledger.advance(event.at);
+    if (event.type === 'reserved') ledger.hold(event.id, event.amount, event.expiresAt);
+    else if (event.type === 'committed') ledger.commit(event.at, event.id, event.amount, true);
+    else ledger.release(event.at, event.id, true);
+  }
+}
+
+function excess(actual: Usage, held: Usage): Usage {
+  if (actual.tokens <= held.tokens && actual.costMinor <= held.costMinor && actual.toolCalls <= held.toolCalls) return NO_USAGE;
+  return {
+    tokens: Math.max(0, actual.tokens - held.tokens),
+    costMinor: Math.max(0, actual.costMinor - held.costMinor),
+    toolCalls: Math.max(0, actual.toolCalls - held.toolCalls),
+  };
+}

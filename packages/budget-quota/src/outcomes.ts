@@ -1,0 +1,143 @@
+import { DIMENSIONS, formatAmount } from './usage.ts';
+import type { Dimension, Usage } from './usage.ts';
+import type { QuotaLimits } from './quota-spec.ts';
+
+/** A granted reservation: a lease on `estimate` until `expiresAt`, to be committed or released exactly once. */
+export interface Reservation {
+  readonly granted: true;
+  readonly scope: string;
+  readonly id: string;
+  readonly estimate: Usage;
+  /** After this time (ms since the epoch) the budget returns; a commit after it counts as overshoot. */
+  readonly expiresAt: number;
+}
+
+/**
+ * A refusal. `over-limit`: the estimate does not fit. `store-unavailable`: the store threw or
+ * did not answer in time, so the enforcer refused without knowing (fail closed).
+ */
+export interface Denial {
+  readonly granted: false;
+  readonly reason: 'over-limit' | 'store-unavailable';
+  readonly scope: string;
+  readonly limit: QuotaLimits;
+  readonly currency: string | undefined;
+  /** Committed plus outstanding when the decision was made; `null` when the store could not say. */
+  readonly used: Usage | null;
+  readonly requested: Usage;
+  /** The dimensions that would pass their limit (empty for `store-unavailable`). */
+  readonly exceeded: readonly Dimension[];
+  readonly message: string;
+}
+
+/** A recorded commit. `overshoot` is what went past the budget held for it; `late` means the lease had expired. */
+export interface CommitReceipt {
+  readonly recorded: true;
+  readonly scope: string;
+  readonly reservationId: string;
+  readonly actual: Usage;
+  readonly overshoot: Usage;
+  /** True when any dimension of `overshoot` is above 0. */
+  readonly overshot: boolean;
+  readonly late: boolean;
+}
+
+/** A recorded release; `late` means the lease had already expired and the budget had already returned. */
+export interface ReleaseReceipt {
+  readonly recorded: true;
+  readonly scope: string;
+  readonly reservationId: string;
+  readonly late: boolean;
+}
+
+/**
+ * A commit or release the store could not record. The budget stays held until the lease
+ * expires; retry with the same reservation (a retry after expiry is recorded as a late commit).
+ */
+export interface NotRecorded {
+  readonly recorded: false;
+  readonly reason: 'store-unavailable';
+  readonly scope: string;
+  readonly reservationId: string;
+  readonly message: string;
+}
+
+/** What a scope has spent and holds at one moment. */
+export interface UsageSnapshot {
+  readonly scope: string;
+  /** The ledger's time for this snapshot, in ms since the epoch. */
+  readonly at: number;
+  /** Start of the span of committed usage that counts now. */
+  readonly windowStart: number;
+  readonly limit: QuotaLimits;
+  readonly currency: string | undefined;
+  readonly committed: Usage;
+  readonly outstanding: Usage;
+  /** The part of `committed` that went past what was reserved (late or larger commits). */
+  readonly overshoot: Usage;
+  /** Reservations whose lease is still running. */
+  readonly reservations: number;
+}
+
+/** Builds the denial for an estimate that does not fit: names each dimension that would pass its limit. */
+export function overLimitDenial(scope: string, limit: QuotaLimits, currency: string | undefined, used: Usage, requested: Usage): Denial {
+  const exceeded = DIMENSIONS.filter((dimension) => used[dimension] + requested[dimension] > (limit[dimension] ?? Number.POSITIVE_INFINITY));
+  const reasons = exceeded.map(
+    (dimension) =>
+      `${formatAmount(dimension, used[dimension], currency)} used + ${formatAmount(dimension, requested[dimension], currency)} asked > ` +
+      `${formatAmount(dimension, limit[dimension] ?? 0, currency)} limit`,
+  );
+  return {
+    granted: false,
+    reason: 'over-limit',
+    scope,
+    limit,
+    currency,
+    used,
+    requested,
+    exceeded,
+    message: `budget denied for ${scope}: ${reasons.join('; ')}`,
+  };
+}
+
+/** Builds the denial given when the store could not answer: the limit and the request are known, the usage is not. */
+export function storeUnavailableDenial(scope: string, limit: QuotaLimits, currency: string | undefined, requested: Usage, cause: unknown): Denial {
+  return {
+    granted: false,
+    reason: 'store-unavailable',
+    scope,
+    limit,
+    currency,
+    used: null,
+    requested,
+    exceeded: [],
+    message:
+      `budget denied for ${scope} (fail closed): ${describeCause(cause)}; ` +
+      `limit ${formatUsage(limit, currency)}, used unknown, asked ${formatUsage(requested, currency)}`,
+  };
+}
+
+/** Builds the answer for a commit or release the store could not record. */
+export function notRecorded(scope: string, reservationId: string, operation: 'commit' | 'release', cause: unknown): NotRecorded {
+  return {
+    recorded: false,
+    reason: 'store-unavailable',
+    scope,
+    reservationId,
+    message:
+      `${operation} of reservation ${reservationId} in ${scope} not recorded: ${describeCause(cause)}; ` +
+      'the estimate stays held until the lease expires, retry the same call',
+  };
+}
+
+function formatUsage(amounts: QuotaLimits, currency: string | undefined): string {
+  const parts = DIMENSIONS.flatMap((dimension) => {
+    const amount = amounts[dimension];
+    return amount === undefined ? [] : [formatAmount(dimension, amount, currency)];
+  });
+  return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : `the quota store failed with ${String(cause)}`;
+}

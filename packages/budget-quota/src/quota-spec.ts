@@ -1,0 +1,53 @@
+import { InvalidQuotaSpec } from './errors.ts';
+import { isAmount } from './usage.ts';
+
+/** Upper bounds per dimension; an omitted dimension is not limited, but at least one must be given. */
+export interface QuotaLimits {
+  readonly tokens?: number;
+  /** Money in integer minor units of `QuotaSpec.currency`. */
+  readonly costMinor?: number;
+  readonly toolCalls?: number;
+}
+
+/**
+ * The window over which committed usage counts. `fixed`: windows of `durationMs` aligned to
+ * the epoch (UTC), usage resets at each boundary. `rolling`: the last `durationMs`, kept as up
+ * to 60 buckets, so a commit may count up to two buckets longer than exact (never shorter).
+ */
+export interface WindowSpec {
+  readonly type: 'fixed' | 'rolling';
+  readonly durationMs: number;
+}
+
+/** One quota: who it binds, its limits, its window, and how long a reservation may stay open. */
+export interface QuotaSpec {
+  /** What the quota binds, as a key such as `team/research` or `agent/triage`. */
+  readonly scope: string;
+  readonly limits: QuotaLimits;
+  /** ISO 4217 code of the money in `limits.costMinor`; required when a cost limit is set. */
+  readonly currency?: string;
+  readonly window: WindowSpec;
+  /** A reservation's lease: after this long without a commit or release, its budget returns. */
+  readonly leaseMs: number;
+}
+
+/** Throws `InvalidQuotaSpec` naming the field when a quota cannot be enforced as written. */
+export function validateQuotaSpec(spec: QuotaSpec): void {
+  const fail = (field: string, problem: string): never => {
+    throw new InvalidQuotaSpec(String(spec.scope), field, problem);
+  };
+  if (typeof spec.scope !== 'string' || spec.scope === '') fail('scope', 'must be a non-empty string');
+  const { tokens, costMinor, toolCalls } = spec.limits;
+  if (tokens === undefined && costMinor === undefined && toolCalls === undefined) {
+    fail('limits', 'must set at least one of tokens, costMinor, toolCalls');
+  }
+  for (const [field, value] of Object.entries({ tokens, costMinor, toolCalls })) {
+    if (value !== undefined && !isAmount(value)) fail(`limits.${field}`, `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${String(value)}`);
+  }
+  if (costMinor !== undefined && (spec.currency === undefined || !/^[A-Z]{3}$/.test(spec.currency))) {
+    fail('currency', `must be an ISO 4217 code such as EUR when a cost limit is set, got ${String(spec.currency)}`);
+  }
+  if (spec.window.type !== 'fixed' && spec.window.type !== 'rolling') fail('window.type', `must be "fixed" or "rolling", got ${String(spec.window.type)}`);
+  if (!Number.isSafeInteger(spec.window.durationMs) || spec.window.durationMs < 1) fail('window.durationMs', `must be a positive integer, got ${String(spec.window.durationMs)}`);
+  if (!Number.isSafeInteger(spec.leaseMs) || spec.leaseMs < 1) fail('leaseMs', `must be a positive integer, got ${String(spec.leaseMs)}`);
+}

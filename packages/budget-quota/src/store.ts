@@ -1,0 +1,60 @@
+import { QuotaLedger } from './ledger.ts';
+import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
+import type { QuotaSpec } from './quota-spec.ts';
+import type { Usage } from './usage.ts';
+
+/** A value now or later. A store may answer synchronously: the enforcer then skips the timer it arms for a pending answer. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
+/**
+ * Where quota state lives. Each method is one atomic step: `reserve` checks the limit and
+ * holds the estimate in the same step, so no other caller can slip in between. Methods
+ * receive the enforcer's time (`now`, ms since the epoch). A store signals a caller's
+ * mistake with a `QuotaUsageError` and anything else by throwing or rejecting: the enforcer
+ * turns those into denials.
+ */
+export interface QuotaStore {
+  /** The configured quota of `scope`, or `undefined`; synchronous, because it is configuration, not state. */
+  quota(scope: string): QuotaSpec | undefined;
+  reserve(scope: string, estimate: Usage, now: number): Awaitable<Reservation | Denial>;
+  commit(scope: string, reservationId: string, actual: Usage, now: number): Awaitable<CommitReceipt>;
+  release(scope: string, reservationId: string, now: number): Awaitable<ReleaseReceipt>;
+  usage(scope: string, now: number): Awaitable<UsageSnapshot>;
+}
+
+/** Quota state in this process's memory, answering synchronously; the default for tests, demos and single-process agents. */
+export class MemoryQuotaStore implements QuotaStore {
+  private readonly ledger: QuotaLedger;
+  private sequence = 0;
+
+  /** Throws `InvalidQuotaSpec` for a quota that cannot be enforced as written. */
+  constructor(quotas: readonly QuotaSpec[]) {
+    this.ledger = new QuotaLedger(quotas);
+  }
+
+  quota(scope: string): QuotaSpec | undefined {
+    return this.ledger.quota(scope);
+  }
+
+  reserve(scope: string, estimate: Usage, now: number): Reservation | Denial {
+    const ledger = this.ledger.scope(scope);
+    const at = ledger.advance(now);
+    return ledger.check(estimate) ?? ledger.hold(`r${++this.sequence}`, estimate, at + ledger.spec.leaseMs);
+  }
+
+  commit(scope: string, reservationId: string, actual: Usage, now: number): CommitReceipt {
+    const ledger = this.ledger.scope(scope);
+    return ledger.commit(ledger.advance(now), reservationId, actual);
+  }
+
+  release(scope: string, reservationId: string, now: number): ReleaseReceipt {
+    const ledger = this.ledger.scope(scope);
+    return ledger.release(ledger.advance(now), reservationId);
+  }
+
+  usage(scope: string, now: number): UsageSnapshot {
+    const ledger = this.ledger.scope(scope);
+    ledger.advance(now);
+    return ledger.snapshot();
+  }
+}

@@ -1,0 +1,193 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, UnknownReservation } from '../src/index.ts';
+import type { Awaitable, CommitReceipt, Denial, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
+import { teamQuota } from './support/quotas.ts';
+
+type Fault = 'none' | 'throw' | 'reject' | 'throw-after-applying' | 'answer-late' | 'never-answer' | 'nonsense';
+
+/**
+ * Wraps a working store and breaks each call as the test says: before the inner store acts
+ * (throw, reject, never answer, nonsense), or after it acted (its answer is lost or late).
+ */
+class FaultyStore implements QuotaStore {
+  readonly innerGrants = new Set<string>();
+  private readonly late: Promise<unknown>[] = [];
+
+  constructor(
+    readonly inner: MemoryQuotaStore,
+    private readonly faults: Fault[],
+    private readonly lateByMs: number,
+  ) {}
+
+  quota(scope: string) {
+    return this.inner.quota(scope);
+  }
+  reserve(scope: string, estimate: Usage, now: number): Awaitable<Reservation | Denial> {
+    return this.call(() => {
+      const answer = this.inner.reserve(scope, estimate, now);
+      if (answer.granted) this.innerGrants.add(answer.id);
+      return answer;
+    });
+  }
+  commit(scope: string, id: string, actual: Usage, now: number): Awaitable<CommitReceipt> {
+    return this.call(() => this.inner.commit(scope, id, actual, now));
+  }
+  release(scope: string, id: string, now: number): Awaitable<ReleaseReceipt> {
+    return this.call(() => this.inner.release(scope, id, now));
+  }
+  usage(scope: string, now: number): UsageSnapshot {
+    return this.inner.usage(scope, now);
+  }
+
+  /** Resolves when every late answer has been delivered. */
+  settled(): Promise<unknown> {
+    return Promise.all(this.late);
+  }
+
+  private call<T>(act: () => T): Awaitable<T> {
+    const fault = this.faults.shift() ?? 'none';
+    switch (fault) {
+      case 'none':
+        return act();
+      case 'throw':
+        throw new Error('connection refused');
+      case 'reject':
+        return Promise.reject(new Error('connection reset'));
+      case 'throw-after-applying':
+        act();
+        throw new Error('connection reset after the write');
+      case 'answer-late': {
+        const value = act();
+        const late = new Promise<T>((resolve) => setTimeout(() => resolve(value), this.lateByMs));
+        this.late.push(late);
+        return late;
+      }
+      case 'never-answer':
+        return new Promise<T>(() => undefined);
+      case 'nonsense':
+        return undefined as T;
+    }
+  }
+}
+
+function setup(faults: Fault[], storeTimeoutMs = 5) {
+  const clock = new ManualClock(1_000_000);
+  const inner = new MemoryQuotaStore([teamQuota()]);
+  const store = new FaultyStore(inner, faults, storeTimeoutMs * 3);
+  const budget = new BudgetEnforcer({ store, clock, storeTimeoutMs });
+  return { clock, inner, store, budget };
+}
+
+describe('fail closed', () => {
+  it('denies a call when the quota store throws, naming scope, limit, usage unknown and what was asked', async () => {
+    const { budget } = setup(['throw']);
+    const answer = await budget.reserve('team/research', { tokens: 800, costMinor: 120, toolCalls: 1 });
+    expect(answer).toMatchObject({
+      granted: false,
+      reason: 'store-unavailable',
+      scope: 'team/research',
+      limit: { tokens: 1000, costMinor: 500, toolCalls: 10 },
+      used: null,
+      requested: { tokens: 800, costMinor: 120, toolCalls: 1 },
+    });
+    expect(answer.granted ? '' : answer.message).toBe(
+      'budget denied for team/research (fail closed): connection refused; limit 1000 tokens, 5.00 EUR, 10 tool calls, used unknown, asked 800 tokens, 1.20 EUR, 1 tool call',
+    );
+  });
+
+  it('denies a call when the quota store rejects', async () => {
+    const { budget } = setup(['reject']);
+    expect(await budget.reserve('team/research', { tokens: 1 })).toMatchObject({ granted: false, reason: 'store-unavailable', message: expect.stringContaining('connection reset') });
+  });
+
+  it('denies a call when the quota store does not answer within the timeout, saying how long it waited', async () => {
+    const { budget } = setup(['never-answer'], 5);
+    const answer = await budget.reserve('team/research', { tokens: 1 });
+    expect(answer).toMatchObject({ granted: false, reason: 'store-unavailable' });
+    expect(answer.granted ? '' : answer.message).toContain('the quota store did not answer within 5 ms');
+  });
+
+  it('denies a call when the quota store answers with something that is not a decision', async () => {
+    const { budget } = setup(['nonsense']);
+    expect(await budget.reserve('team/research', { tokens: 1 })).toMatchObject({ granted: false, reason: 'store-unavailable', message: expect.stringContaining('answered undefined instead of a decision') });
+  });
+
+  it('hands back a grant that arrives after the timeout, so the late budget is not held until its lease ends', async () => {
+    const { budget, inner, store } = setup(['answer-late']);
+    expect(await budget.reserve('team/research', { tokens: 700 })).toMatchObject({ granted: false, reason: 'store-unavailable' });
+    expect(inner.usage('team/research', 1_000_000).outstanding.tokens).toBe(700);
+    await store.settled();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inner.usage('team/research', 1_000_000)).toMatchObject({ outstanding: { tokens: 0 }, reservations: 0 });
+  });
+
+  it('reports a commit the store could not record, and the estimate stays held until the lease ends', async () => {
+    const { budget, inner, clock } = setup(['none', 'throw']);
+    const reservation = await budget.reserve('team/research', { tokens: 300 });
+    if (!reservation.granted) throw new Error(reservation.message);
+    const receipt = await budget.commit(reservation, { tokens: 250 });
+    expect(receipt).toMatchObject({ recorded: false, reason: 'store-unavailable', scope: 'team/research', reservationId: reservation.id });
+    expect(receipt.recorded ? '' : receipt.message).toMatch(/commit of reservation .* not recorded: connection refused; the estimate stays held until the lease expires, retry/);
+    expect(inner.usage('team/research', clock.now()).outstanding.tokens).toBe(300);
+    clock.advance(60_000);
+    expect(await budget.commit(reservation, { tokens: 250 })).toMatchObject({ recorded: true, late: true, overshoot: { tokens: 250 } });
+  });
+
+  it('passes a caller’s mistake through as an error instead of hiding it as an outage', async () => {
+    const { budget } = setup([]);
+    await expect(budget.reserve('team/research', { tokens: -3 })).rejects.toThrow(InvalidAmount);
+    const reservation = await budget.reserve('team/research', { tokens: 3 });
+    if (!reservation.granted) throw new Error(reservation.message);
+    await budget.release(reservation);
+    await expect(budget.commit(reservation, { tokens: 3 })).rejects.toThrow(UnknownReservation);
+  });
+
+  it('refuses a timeout that is not a positive number of milliseconds', () => {
+    const store = new MemoryQuotaStore([teamQuota()]);
+    expect(() => new BudgetEnforcer({ store, storeTimeoutMs: 0 })).toThrow('Expected `storeTimeoutMs` to be a positive number of milliseconds, got 0');
+  });
+
+  it('never allows what the limits would deny, whatever calls of the store fail and how', async () => {
+    const fault = fc.constantFrom<Fault>('none', 'none', 'none', 'throw', 'reject', 'throw-after-applying', 'answer-late', 'never-answer', 'nonsense');
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('reserve' as const), tokens: fc.integer({ min: 0, max: 600 }) }),
+      fc.record({ kind: fc.constant('commit' as const), pick: fc.nat(), tokens: fc.integer({ min: 0, max: 600 }) }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fault, { maxLength: 40 }), fc.array(step, { maxLength: 25 }), async (faults, steps) => {
+        const { budget, inner, store, clock } = setup(faults, 1);
+        const open: Reservation[] = [];
+        for (const action of steps) {
+          if (action.kind === 'reserve') {
+            const before = inner.usage('team/research', clock.now());
+            const answer = await budget.reserve('team/research', { tokens: action.tokens });
+            if (answer.granted) {
+              // A grant is only ever the store's own grant, and it fitted when it was made.
+              expect(store.innerGrants.has(answer.id)).toBe(true);
+              expect(before.committed.tokens + before.outstanding.tokens + action.tokens).toBeLessThanOrEqual(1000);
+              open.push(answer);
+            } else if (answer.reason === 'over-limit') {
+              expect(before.committed.tokens + before.outstanding.tokens + action.tokens).toBeGreaterThan(1000);
+            } else {
+              expect(answer).toMatchObject({ reason: 'store-unavailable', used: null, requested: { tokens: action.tokens } });
+            }
+          } else if (action.kind === 'advance') {
+            clock.advance(action.ms);
+          } else if (open.length > 0) {
+            const [reservation] = open.splice(action.pick % open.length, 1);
+            if (reservation === undefined) continue;
+            const receipt = await (action.kind === 'commit' ? budget.commit(reservation, { tokens: action.tokens }) : budget.release(reservation));
+            if (!receipt.recorded) expect(receipt.reason).toBe('store-unavailable');
+          }
+          const now = inner.usage('team/research', clock.now());
+          expect(now.committed.tokens + now.outstanding.tokens).toBeLessThanOrEqual(1000 + now.overshoot.tokens);
+        }
+        await store.settled();
+      }),
+      { numRuns: 120 },
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileQuotaStore } from '../src/index.ts';
+
+const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
+const RESERVER = join(PACKAGE, 'test', 'support', 'reserver-process.ts');
+
+interface Outcome {
+  granted: number;
+  overLimit: number;
+  unavailable: number;
+}
+
+let directory: string;
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'budget-quota-processes-'));
+});
+afterEach(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Starts one reserver process; resolves `ready` once it has opened the journal, and `done` with its outcome. */
+function startReserver(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', RESERVER, ...args], { cwd: PACKAGE, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const ready = new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.startsWith('ready\n')) resolve();
+    });
+  });
+  const done = new Promise<Outcome>((resolve, reject) => {
+    child.on('exit', (code) => {
+      const last = output.trim().split('\n').at(-1) ?? '';
+      if (code === 0) resolve(JSON.parse(last) as Outcome);
+      else reject(new Error(`reserver exited with ${String(code)}: ${errors}`));
+    });
+  });
+  return { child, ready, done };
+}
+
+describe('several processes sharing one journal', () => {
+  it('never commit more than the limit between them, however their reservations interleave', { timeout: 90_000 }, async () => {
+    const journal = join(directory, 'quota.journal');
+    const limit = 500;
+    const processes = Array.from({ length: 4 }, () => startReserver([journal, '40', '10', String(limit)]));
+    await Promise.all(processes.map((process) => process.ready));
+    for (const process of processes) process.child.stdin.write('go\n');
+    const outcomes = await Promise.all(processes.map((process) => process.done));
+
+    const store = await FileQuotaStore.open(journal, {
+      quotas: [{ scope: 'team/research', limits: { tokens: limit }, window: { type: 'fixed', durationMs: 86_400_000 }, leaseMs: 60_000 }],
+    });
+    const usage = await store.usage('team/research', Date.now());
+    await store.close();
+
+    const granted = outcomes.reduce((sum, outcome) => sum + outcome.granted, 0);
+    expect(outcomes.every((outcome) => outcome.unavailable === 0)).toBe(true);
+    expect(granted).toBe(limit / 10);
+    expect(usage.committed.tokens).toBe(limit);
+    expect(usage.outstanding.tokens).toBe(0);
+    // More than one process won budget: the limit was shared, not taken by whoever started first.
+    expect(outcomes.filter((outcome) => outcome.granted > 0).length).toBeGreaterThan(1);
+  });
+});

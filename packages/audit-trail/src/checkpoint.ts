@@ -1,0 +1,143 @@
+import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
+
+/** The signature schemes a checkpoint can carry. */
+export type CheckpointAlgorithm = 'hmac-sha256' | 'ed25519';
+
+/** What a checkpoint vouches for: the log had `size` entries, ending in `headHash`, with Merkle root `rootHash`. */
+export interface LogHead {
+  readonly size: number;
+  readonly headHash: string;
+  readonly rootHash: string;
+  readonly at: string;
+}
+
+/** A signed log head. Kept apart from the log, it is what makes truncation and rewriting detectable. */
+export interface SignedCheckpoint extends LogHead {
+  readonly algorithm: CheckpointAlgorithm;
+  readonly signature: string;
+}
+
+/** Checks checkpoint signatures. Holding only a verifier cannot forge a checkpoint with Ed25519; with HMAC it can. */
+export interface CheckpointVerifier {
+  readonly algorithm: CheckpointAlgorithm;
+  verify(message: string, signature: string): boolean;
+}
+
+/** Signs checkpoints, and checks its own signatures. */
+export interface CheckpointSigner extends CheckpointVerifier {
+  sign(message: string): string;
+}
+
+/** Thrown for a key that cannot sign checkpoints safely. */
+export class InvalidCheckpointKey extends Error {
+  override readonly name = 'InvalidCheckpointKey';
+}
+
+/** Thrown when a checkpoint cannot be trusted: bad signature, wrong algorithm, malformed fields. */
+export class CheckpointRejected extends Error {
+  override readonly name = 'CheckpointRejected';
+  constructor(
+    readonly size: number | null,
+    readonly reason: string,
+  ) {
+    super(`checkpoint${size === null ? '' : ` at size ${size}`} rejected: ${reason}`);
+  }
+}
+
+// A fixed prefix keeps a checkpoint signature from being valid for any other message the key signs.
+const MESSAGE_PREFIX = 'audit-trail checkpoint v1\n';
+const HEX_64 = /^[0-9a-f]{64}$/;
+
+/** The exact bytes that are signed: a fixed prefix, then the canonical JSON of the head and algorithm. */
+export function checkpointMessage(head: LogHead, algorithm: CheckpointAlgorithm): string {
+  const { size, headHash, rootHash, at } = head;
+  return MESSAGE_PREFIX + canonicalJson({ algorithm, at, headHash, rootHash, size });
+}
+
+/** Signs `head` with `signer`. */
+export function signCheckpoint(head: LogHead, signer: CheckpointSigner): SignedCheckpoint {
+  const { size, headHash, rootHash, at } = head;
+  return { size, headHash, rootHash, at, algorithm: signer.algorithm, signature: signer.sign(checkpointMessage(head, signer.algorithm)) };
+}
+
+/** Throws `CheckpointRejected` unless `checkpoint` is well formed and signed by the key behind `verifier`. */
+export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: CheckpointVerifier): void {
+  const problem = checkpointShapeProblem(checkpoint);
+  if (problem !== undefined) throw new CheckpointRejected(null, problem);
+  if (checkpoint.algorithm !== verifier.algorithm) {
+    throw new CheckpointRejected(checkpoint.size, `signed with ${checkpoint.algorithm}, but the verifier checks ${verifier.algorithm}`);
+  }
+  if (!verifier.verify(checkpointMessage(checkpoint, checkpoint.algorithm), checkpoint.signature)) {
+    throw new CheckpointRejected(checkpoint.size, `the ${checkpoint.algorithm} signature does not match: the checkpoint was altered or signed with another key`);
+  }
+}
+
+/** Reads a checkpoint from one stored line; throws `CheckpointRejected` when a field is missing or wrong. */
+export function parseCheckpoint(line: string): SignedCheckpoint {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new CheckpointRejected(null, 'the stored line is not valid JSON');
+  }
+  const problem = checkpointShapeProblem(value);
+  if (problem !== undefined) throw new CheckpointRejected(null, problem);
+  const { size, headHash, rootHash, at, algorithm, signature } = value as SignedCheckpoint;
+  return { size, headHash, rootHash, at, algorithm, signature };
+}
+
+function checkpointShapeProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return 'it is not an object';
+  const c = value as Record<string, unknown>;
+  if (!Number.isSafeInteger(c.size) || (c.size as number) < 0) return 'field "size" is not a whole number of 0 or more';
+  if (typeof c.headHash !== 'string' || !HEX_64.test(c.headHash)) return 'field "headHash" is not 64 lowercase hex digits';
+  if (typeof c.rootHash !== 'string' || !HEX_64.test(c.rootHash)) return 'field "rootHash" is not 64 lowercase hex digits';
+  if (typeof c.at !== 'string') return 'field "at" is not a string';
+  if (c.algorithm !== 'hmac-sha256' && c.algorithm !== 'ed25519') return 'field "algorithm" is not "hmac-sha256" or "ed25519"';
+  if (typeof c.signature !== 'string') return 'field "signature" is not a string';
+  return undefined;
+}
+
+/**
+ * Signs with HMAC-SHA256 under `key` (at least 32 bytes). Whoever can verify can also sign:
+ * keep the key out of reach of whoever can rewrite the log, or use Ed25519.
+ */
+export function hmacSha256Signer(key: Uint8Array): CheckpointSigner {
+  if (key.length < 32) throw new InvalidCheckpointKey(`an HMAC-SHA256 checkpoint key needs at least 32 bytes, got ${key.length}`);
+  const secret = Buffer.from(key);
+  const mac = (message: string): Buffer => createHmac('sha256', secret).update(message).digest();
+  return {
+    algorithm: 'hmac-sha256',
+    sign: (message) => mac(message).toString('base64'),
+    verify: (message, signature) => {
+      const given = Buffer.from(signature, 'base64');
+      const expected = mac(message);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  };
+}
+
+/** Signs with an Ed25519 private key; it verifies with the matching public key. */
+export function ed25519Signer(privateKey: KeyObject): CheckpointSigner {
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new InvalidCheckpointKey(`ed25519Signer needs an Ed25519 private key, got ${describeKey(privateKey)}`);
+  }
+  const verifier = ed25519Verifier(createPublicKey(privateKey));
+  return { ...verifier, sign: (message) => sign(null, Buffer.from(message), privateKey).toString('base64') };
+}
+
+/** Checks Ed25519 checkpoint signatures with a public key; it cannot sign. */
+export function ed25519Verifier(publicKey: KeyObject): CheckpointVerifier {
+  if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519') {
+    throw new InvalidCheckpointKey(`ed25519Verifier needs an Ed25519 public key, got ${describeKey(publicKey)}`);
+  }
+  return {
+    algorithm: 'ed25519',
+    verify: (message, signature) => verify(null, Buffer.from(message), publicKey, Buffer.from(signature, 'base64')),
+  };
+}
+
+function describeKey(key: KeyObject): string {
+  return `a ${key.type} key${key.asymmetricKeyType === undefined ? '' : ` (${key.asymmetricKeyType})`}`;
+}

@@ -1,0 +1,140 @@
+// A narrated walk through the audit trail: record tool calls, verify, tamper, prove one record.
+// Writes only under the OS temp directory and removes what it wrote.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AuditTrail,
+  FileAuditStore,
+  FileCheckpointStore,
+  MemoryCheckpointStore,
+  RootMismatch,
+  hmacSha256Signer,
+  recordToolCall,
+  verifyChain,
+  verifyRecordInclusion,
+  type AuditStore,
+  type JsonValue,
+  type VerificationReport,
+} from './index.ts';
+
+const directory = await mkdtemp(join(tmpdir(), 'audit-trail-demo-'));
+const logPath = join(directory, 'audit.jsonl');
+const checkpointPath = join(directory, 'checkpoints.jsonl');
+const signer = hmacSha256Signer(randomBytes(32));
+const short = (hash: string): string => `${hash.slice(0, 12)}…`;
+const step = (n: number, text: string): void => console.log(`\n${n}. ${text}`);
+
+function describe(report: VerificationReport): string {
+  if (report.ok) {
+    return `OK: ${report.size} entries, head ${short(report.headHash)}, checkpoints checked: ${report.checkpointsChecked}, unfinished calls: ${report.unfinishedCalls.length}`;
+  }
+  return `DETECTED at entry ${report.firstBadIndex} (${report.problem.kind}): ${report.problem.message}`;
+}
+
+async function openTrail(): Promise<AuditTrail> {
+  return AuditTrail.open({ store: await FileAuditStore.open(logPath), checkpoints: await FileCheckpointStore.open(checkpointPath), signer, checkpointEvery: 4 });
+}
+
+async function readLog(): Promise<{ lines: string[]; checkpoints: Awaited<ReturnType<FileCheckpointStore['readAll']>> }> {
+  const lines = (await readFile(logPath, 'utf8')).split('\n').slice(0, -1);
+  const store = await FileCheckpointStore.open(checkpointPath);
+  const checkpoints = await store.readAll();
+  await store.close();
+  return { lines, checkpoints: [...checkpoints] };
+}
+
+try {
+  console.log('Audit trail demo: every tool call on the record, in a log that shows any tampering.');
+  console.log('The log is a JSONL file under the temp directory; signed checkpoints (HMAC-SHA256) go to a second file, one every 4 entries.');
+
+  step(1, 'Record six tool calls. The intent is written (and fsynced) before the tool runs; the outcome after it returns.');
+  const trail = await openTrail();
+  const calls: [string, JsonValue, string][] = [
+    ['read_file', { path: 'runbooks/reindex.md' }, 'agent-7'],
+    ['query_metrics', { series: 'search.latency.p99', window: '1h' }, 'agent-7'],
+    ['run_tests', { suite: 'search-smoke' }, 'agent-7'],
+    ['open_pull_request', { branch: 'reindex-shards', title: 'Reindex search shards' }, 'agent-7'],
+    ['read_file', { path: 'config/shards.yaml' }, 'agent-8'],
+    ['post_comment', { pr: 118, text: 'Smoke tests pass.' }, 'agent-8'],
+  ];
+  for (const [tool, args, actor] of calls) {
+    await recordToolCall(trail, { tool, args, actor }, () => {
+      console.log(`   #${trail.size - 1} intent  ${tool} ${JSON.stringify(args)} by ${actor} is on disk → the tool runs now`);
+      return Promise.resolve('ok');
+    });
+    console.log(`   #${trail.size - 1} outcome ${tool} succeeded`);
+  }
+
+  step(2, 'The audit store becomes unwritable (a full disk, a revoked grant). The next call is refused before its tool runs.');
+  const unwritable: AuditStore = {
+    append: () => Promise.reject(new Error('ENOSPC: no space left on device')),
+    readLines: () => Promise.resolve([]),
+    close: () => Promise.resolve(),
+  };
+  const offline = await AuditTrail.open({ store: unwritable, checkpoints: new MemoryCheckpointStore(), signer });
+  let deletions = 0;
+  try {
+    await recordToolCall(offline, { tool: 'delete_index', args: { index: 'search-v1' }, actor: 'agent-7' }, () => Promise.resolve(deletions++));
+  } catch (error) {
+    console.log(`   delete_index → DENIED (fail closed): ${(error as Error).message}`);
+  }
+  console.log(`   times delete_index actually ran: ${deletions}`);
+
+  step(3, 'Close the trail: a last checkpoint signs the head, so the whole log is anchored.');
+  await trail.close();
+  const { lines, checkpoints } = await readLog();
+  console.log(`   checkpoints at sizes ${checkpoints.map((c) => c.size).join(', ')}; the last one: root ${short(checkpoints.at(-1)?.rootHash ?? '')}`);
+
+  step(4, 'Verify the file as stored: every hash, every link, every checkpoint.');
+  console.log(`   ${describe(verifyChain(lines, { checkpoints, verifier: signer }))}`);
+
+  const testsAt = lines.findIndex((line) => line.includes('search-smoke'));
+  step(5, `Tamper: someone edits entry ${testsAt}, the intent of run_tests, so another test suite appears to have run.`);
+  const edited = [...lines];
+  edited[testsAt] = (edited[testsAt] as string).replace('search-smoke', 'search-full');
+  console.log(`   ${describe(verifyChain(edited, { checkpoints, verifier: signer }))}`);
+
+  step(6, 'Tamper: someone deletes entry 6, the intent to open a pull request.');
+  console.log(`   ${describe(verifyChain(lines.filter((_, i) => i !== 6), { checkpoints, verifier: signer }))}`);
+
+  step(7, 'Tamper: someone cuts the last three entries off the file.');
+  console.log(`   ${describe(verifyChain(lines.slice(0, -3), { checkpoints, verifier: signer }))}`);
+  console.log('   Notice: only the checkpoint at size 12 exposes this. Entries written after the last checkpoint can be cut unseen; that is why close() writes one.');
+
+  step(8, 'Inclusion proof: a reader holds entry 6, a proof and the signed checkpoint, and nothing else of the log.');
+  const store = await FileAuditStore.open(logPath);
+  const checkpointStore = await FileCheckpointStore.open(checkpointPath);
+  const reader = await AuditTrail.open({ store, checkpoints: checkpointStore, signer, checkpointEvery: 4 });
+  const checkpoint = checkpoints.at(-1) as (typeof checkpoints)[number];
+  const proof = reader.proveInclusion(6, checkpoint.size);
+  verifyRecordInclusion(lines[6] as string, proof, checkpoint, signer);
+  console.log(`   entry 6 is in the log of ${checkpoint.size} entries: proven with ${proof.path.length} hashes instead of reading ${checkpoint.size - 1} other entries`);
+  const bent = { ...proof, path: proof.path.map((node, i) => (i === 1 ? `${node[0] === '0' ? '1' : '0'}${node.slice(1)}` : node)) };
+  try {
+    verifyRecordInclusion(lines[6] as string, bent, checkpoint, signer);
+  } catch (error) {
+    console.log(`   one proof hash changed → REJECTED (${(error as Error).name}): ${error instanceof RootMismatch ? `root ${short(error.calculated)} is not the signed ${short(error.expected)}` : (error as Error).message}`);
+  }
+
+  step(9, 'Crash: an agent starts a deployment and its process dies before the tool returns.');
+  let toolStarted!: () => void;
+  const started = new Promise<void>((resolve) => (toolStarted = resolve));
+  void recordToolCall(reader, { tool: 'deploy', args: { service: 'search', version: '2.4.1' }, actor: 'agent-9' }, () => {
+    toolStarted();
+    return new Promise<never>(() => undefined);
+  });
+  await started;
+  // The process is gone: no outcome, no closing checkpoint; only what was fsynced remains.
+  await Promise.all([store.close(), checkpointStore.close()]);
+  const afterCrash = await readLog();
+  const report = verifyChain(afterCrash.lines, { checkpoints: afterCrash.checkpoints, verifier: signer });
+  console.log(`   ${describe(report)}`);
+  for (const call of report.unfinishedCalls) {
+    console.log(`   unfinished: #${call.index} ${call.tool} by ${call.actor}: it may or may not have run, and this is a crash to look into, not tampering`);
+  }
+  console.log('\nDone. Tampering was found at the entry it touched; a refused audit write stopped the tool; the crash left a visible trace.');
+} finally {
+  await rm(directory, { recursive: true, force: true });
+}

@@ -1,0 +1,55 @@
+export { canonicalJson, NotCanonicalJson, type JsonValue } from './canonical-json.ts';
+export { InvalidRecord, type AuditEntry, type AuditRecord, type GateDetail, type GateRecord, type IntentRecord, type OutcomeRecord } from './entry.ts';
+export {
+  MerkleTree,
+  MerkleProofError,
+  RootMismatch,
+  leafHash,
+  nodeHash,
+  rootFromInclusionProof,
+  verifyInclusion,
+} from './merkle.ts';
+export {
+  CheckpointRejected,
+  InvalidCheckpointKey,
+  ed25519Signer,
+  ed25519Verifier,
+  hmacSha256Signer,
+  parseCheckpoint,
+  signCheckpoint,
+  verifyCheckpoint,
+  type CheckpointAlgorithm,
+  type CheckpointSigner,
+  type CheckpointVerifier,
+  type LogHead,
+  type SignedCheckpoint,
+} from './checkpoint.ts';
+export {
+  verifyChain,
+  type ChainBroken,
+  type ChainIntact,
+  type ChainProblem,
+  type UnfinishedCall,
+  type VerificationReport,
+  type VerifyOptions,
+} from './verify.ts';
+export { verifyRecordInclusion } from './record-proof.ts';
+export { MemoryAuditStore, MemoryCheckpointStore, type AuditStore, type CheckpointStore } from './store.ts';
+export { FileAuditStore, FileCheckpointStore, type FileAuditStoreOptions } from './file-store.ts';
+export { StoreUnavailable, TornTail, repairTornTail, type SyncMode } from './jsonl-file.ts';
+export {
+  AuditTrail,
+  AuditWriteFailed,
+  CallSequenceError,
+  ChainVerificationFailed,
+  systemClock,
+  type AuditTrailOptions,
+  type Clock,
+  type GateDecision,
+  type InclusionProof,
+  type RecordedEntry,
+  type ToolCallIntent,
+  type ToolCallOutcome,
+} from './trail.ts';
+export { OutcomeNotRecorded, recordToolCall, type RecordToolCallOptions, type SettledCall } from './tool-call.ts';
+export { gateAuditSink } from './gate-sink.ts';

@@ -1,0 +1,67 @@
+import type { SignedCheckpoint } from './checkpoint.ts';
+
+/** Where the chain's lines live. Implementations append in order and never rewrite a line. */
+export interface AuditStore {
+  /**
+   * Appends `lines` after the last stored line; resolves once all of them are durable. When it
+   * rejects, a suffix of them may be missing, never reordered, and the store may refuse further
+   * appends until it is reopened.
+   */
+  append(lines: readonly string[]): Promise<void>;
+  /** Every stored line, oldest first. */
+  readLines(): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+/** Where signed checkpoints live: apart from the log, ideally where the log's writer cannot delete them. */
+export interface CheckpointStore {
+  save(checkpoint: SignedCheckpoint): Promise<void>;
+  /** Every saved checkpoint, oldest first. */
+  readAll(): Promise<readonly SignedCheckpoint[]>;
+  close(): Promise<void>;
+}
+
+/** Keeps lines in memory: for tests and demos; everything is lost with the process. */
+export class MemoryAuditStore implements AuditStore {
+  readonly #lines: string[];
+
+  /** Starts with a copy of `lines` (default: none), so a test can begin from a log it altered. */
+  constructor(lines: readonly string[] = []) {
+    this.#lines = [...lines];
+  }
+
+  append(lines: readonly string[]): Promise<void> {
+    for (const line of lines) this.#lines.push(line);
+    return Promise.resolve();
+  }
+
+  readLines(): Promise<readonly string[]> {
+    return Promise.resolve([...this.#lines]);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Keeps checkpoints in memory: for tests and demos. */
+export class MemoryCheckpointStore implements CheckpointStore {
+  readonly #checkpoints: SignedCheckpoint[];
+
+  constructor(checkpoints: readonly SignedCheckpoint[] = []) {
+    this.#checkpoints = [...checkpoints];
+  }
+
+  save(checkpoint: SignedCheckpoint): Promise<void> {
+    this.#checkpoints.push(checkpoint);
+    return Promise.resolve();
+  }
+
+  readAll(): Promise<readonly SignedCheckpoint[]> {
+    return Promise.resolve([...this.#checkpoints]);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

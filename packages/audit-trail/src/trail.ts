@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonValue } from './canonical-json.ts';
+import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
+import { GENESIS_HASH, parseEntryBody, sealEntry, splitLine, type AuditRecord, type GateDetail, type SealedEntry } from './entry.ts';
+import { MerkleTree } from './merkle.ts';
+import type { AuditStore, CheckpointStore } from './store.ts';
+import { verifyChain, type ChainBroken, type UnfinishedCall } from './verify.ts';
+
+/** A source of time in ms since the epoch; injected so tests decide what time it is. */
+export interface Clock {
+  now(): number;
+}
+
+/** The wall clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Options of `AuditTrail.open`. */
+export interface AuditTrailOptions {
+  readonly store: AuditStore;
+  /** Where signed heads go; keep it out of reach of whoever can rewrite `store`. */
+  readonly checkpoints: CheckpointStore;
+  readonly signer: CheckpointSigner;
+  /** A checkpoint is written once this many entries have been appended since the last one. Default 100. */
+  readonly checkpointEvery?: number;
+  /** Default: the wall clock. */
+  readonly clock?: Clock;
+  /** Makes call ids when the caller gives none. Default: `crypto.randomUUID`. */
+  readonly newCallId?: () => string;
+  /** Most entries handed to the store in one append (one fsync in `per-batch` mode). Default 256. */
+  readonly maxBatch?: number;
+}
+
+/** A tool call about to run. `callId` defaults to a fresh id; it must be unique in the log. */
+export interface ToolCallIntent {
+  readonly tool: string;
+  readonly args: JsonValue;
+  readonly actor: string;
+  readonly callId?: string;
+}
+
+/** How a call ended. `result` is what to keep of its return value; `error` what it threw. */
+export interface ToolCallOutcome {
+  readonly callId: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly durationMs: number;
+  readonly result?: JsonValue;
+  readonly error?: string;
+}
+
+/** A gate decision, as the approval-gates audit contract describes it. */
+export interface GateDecision {
+  readonly event: string;
+  readonly planId: string;
+  readonly planHash: string;
+  readonly actor: string;
+  readonly at: string;
+  readonly detail: GateDetail;
+}
+
+/** Where an entry landed. */
+export interface RecordedEntry {
+  readonly index: number;
+  readonly hash: string;
+  readonly callId?: string;
+}
+
+/** The sibling hashes (hex) that prove entry `index` is in the log's first `size` entries. */
+export interface InclusionProof {
+  readonly index: number;
+  readonly size: number;
+  readonly path: readonly string[];
+}
+
+/** Thrown when an entry could not be made durable. Nothing after it is written; a tool call behind it must not run. */
+export class AuditWriteFailed extends Error {
+  override readonly name = 'AuditWriteFailed';
+  constructor(
+    readonly what: string,
+    readonly reason: string,
+    options?: { cause: unknown },
+  ) {
+    super(`the audit entry for ${what} was not recorded: ${reason}`, options);
+  }
+}
+
+/** Thrown when an outcome has no open intent, or an intent reuses a call id. */
+export class CallSequenceError extends Error {
+  override readonly name = 'CallSequenceError';
+}
+
+/** Thrown by `AuditTrail.open` when the stored log fails verification: nothing is appended to a broken log. */
+export class ChainVerificationFailed extends Error {
+  override readonly name = 'ChainVerificationFailed';
+  constructor(readonly report: ChainBroken) {
+    super(`the stored log fails verification at entry ${report.firstBadIndex}: ${report.problem.message}. Investigate before appending; nothing was written.`);
+  }
+}
+
+type Pending =
+  | { readonly kind: 'append'; readonly record: AuditRecord; readonly resolve: (entry: RecordedEntry) => void; readonly reject: (error: unknown) => void }
+  | { readonly kind: 'checkpoint'; readonly resolve: (checkpoint: SignedCheckpoint | null) => void; readonly reject: (error: unknown) => void; readonly onlyIfNew: boolean };
+
+/**
+ * A hash-chained, checkpointed log of tool calls and gate decisions. Appends are serialised;
+ * those that arrive while a write is in flight are committed together (group commit), and
+ * each caller's promise resolves only once its entry is durable.
+ */
+export class AuditTrail {
+  /** The clock that stamps entries; `recordToolCall` times calls with it too. */
+  readonly clock: Clock;
+  /** Intents without outcomes found when the trail was opened: calls cut short by a crash. */
+  readonly unfinishedAtOpen: readonly UnfinishedCall[];
+  readonly #store: AuditStore;
+  readonly #checkpoints: CheckpointStore;
+  readonly #signer: CheckpointSigner;
+  readonly #every: number;
+  readonly #maxBatch: number;
+  readonly #newCallId: () => string;
+  readonly #tree = new MerkleTree();
+  readonly #usedCallIds = new Set<string>();
+  readonly #openCalls = new Map<string, { readonly tool: string; readonly actor: string }>();
+  readonly #queue: Pending[] = [];
+  #draining = false;
+  #head = GENESIS_HASH;
+  #unavailable: string | null = null;
+  #closed = false;
+  #latestCheckpoint: SignedCheckpoint | null = null;
+
+  private constructor(options: AuditTrailOptions, unfinished: readonly UnfinishedCall[]) {
+    this.#store = options.store;
+    this.#checkpoints = options.checkpoints;
+    this.#signer = options.signer;
+    this.#every = options.checkpointEvery ?? 100;
+    this.#maxBatch = options.maxBatch ?? 256;
+    this.#newCallId = options.newCallId ?? randomUUID;
+    this.clock = options.clock ?? systemClock;
+    this.unfinishedAtOpen = unfinished;
+    for (const [name, value] of [['checkpointEvery', this.#every], ['maxBatch', this.#maxBatch]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of 1 or more, got ${value}`);
+    }
+  }
+
+  /**
+   * Opens the trail over what `store` already holds: verifies it against every stored
+   * checkpoint first, and throws `ChainVerificationFailed` rather than append to a broken log.
+   */
+  static async open(options: AuditTrailOptions): Promise<AuditTrail> {
+    const [lines, checkpoints] = await Promise.all([options.store.readLines(), options.checkpoints.readAll()]);
+    const report = verifyChain(lines, { checkpoints, verifier: options.signer });
+    if (!report.ok) throw new ChainVerificationFailed(report);
+    const trail = new AuditTrail(options, report.unfinishedCalls);
+    trail.#restore(lines, report.unfinishedCalls, checkpoints);
+    return trail;
+  }
+
+  /** Entries in the log. */
+  get size(): number {
+    return this.#tree.size;
+  }
+
+  /** The hash of the last entry (64 zeros when the log is empty). */
+  get headHash(): string {
+    return this.#head;
+  }
+
+  /** Records that a tool call is about to run; resolves once durable, else rejects with `AuditWriteFailed`. */
+  async recordIntent(call: ToolCallIntent): Promise<RecordedEntry> {
+    const callId = call.callId ?? this.#newCallId();
+    if (this.#usedCallIds.has(callId)) throw new CallSequenceError(`call id ${callId} is already in the log; give each call its own id`);
+    this.#usedCallIds.add(callId);
+    const record: AuditRecord = { kind: 'intent', callId, tool: call.tool, args: call.args, actor: call.actor, at: this.#now() };
+    try {
+      const entry = await this.#append(record);
+      this.#openCalls.set(callId, { tool: call.tool, actor: call.actor });
+      return entry;
+    } catch (error) {
+      this.#usedCallIds.delete(callId);
+      throw error;
+    }
+  }
+
+  /** Records how a call ended; its intent must be in the log and not yet closed. */
+  async recordOutcome(outcome: ToolCallOutcome): Promise<RecordedEntry> {
+    const intent = this.#openCalls.get(outcome.callId);
+    if (intent === undefined) throw new CallSequenceError(`call ${outcome.callId} has no open intent: an outcome closes exactly one recorded intent`);
+    this.#openCalls.delete(outcome.callId);
+    const { callId, status, durationMs, result, error } = outcome;
+    const record: AuditRecord = {
+      kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: this.#now(),
+      ...(result === undefined ? {} : { result }),
+      ...(error === undefined ? {} : { error }),
+    };
+    try {
+      return await this.#append(record);
+    } catch (failure) {
+      this.#openCalls.set(callId, intent);
+      throw failure;
+    }
+  }
+
+  /** Records one approval-gate decision with the gate's own actor and time. */
+  recordGateDecision(decision: GateDecision): Promise<RecordedEntry> {
+    const { event, planId, planHash, actor, at, detail } = decision;
+    return this.#append({ kind: 'gate', event, planId, planHash, detail, actor, at });
+  }
+
+  /** Writes a signed checkpoint of the current head now, after every append already requested. */
+  async checkpoint(): Promise<SignedCheckpoint> {
+    return (await this.#enqueueCheckpoint(false)) as SignedCheckpoint;
+  }
+
+  /** The RFC 9162 Merkle root (hex) over the first `size` entries; default all. */
+  rootHash(size: number = this.size): string {
+    return this.#tree.root(size).toString('hex');
+  }
+
+  /** Proves entry `index` is among the first `size` entries (default all), for a checkpoint of that size. */
+  proveInclusion(index: number, size: number = this.size): InclusionProof {
+    return { index, size, path: this.#tree.inclusionProof(index, size).map((node) => node.toString('hex')) };
+  }
+
+  /** Commits pending appends, writes a final checkpoint if entries came after the last one, and closes both stores. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (this.#unavailable === null) await this.#enqueueCheckpoint(true);
+    } finally {
+      this.#unavailable = 'the trail is closed';
+      await Promise.all([this.#store.close(), this.#checkpoints.close()]);
+    }
+  }
+
+  #restore(lines: readonly string[], unfinished: readonly UnfinishedCall[], checkpoints: readonly SignedCheckpoint[]): void {
+    for (const line of lines) {
+      // open() verified every line, so framing and fields are known good here.
+      const parts = splitLine(line) as { body: string; storedHash: string };
+      const entry = parseEntryBody(parts.body);
+      if (typeof entry !== 'string' && entry.kind === 'intent') this.#usedCallIds.add(entry.callId);
+      this.#tree.append(Buffer.from(parts.storedHash, 'hex'));
+      this.#head = parts.storedHash;
+    }
+    for (const call of unfinished) this.#openCalls.set(call.callId, { tool: call.tool, actor: call.actor });
+    for (const checkpoint of checkpoints) {
+      if (checkpoint.size >= (this.#latestCheckpoint?.size ?? 0)) this.#latestCheckpoint = checkpoint;
+    }
+  }
+
+  #now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  #append(record: AuditRecord): Promise<RecordedEntry> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: 'append', record, resolve, reject });
+      this.#drain();
+    });
+  }
+
+  #enqueueCheckpoint(onlyIfNew: boolean): Promise<SignedCheckpoint | null> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: 'checkpoint', onlyIfNew, resolve, reject });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    void (async () => {
+      try {
+        while (this.#queue.length > 0) {
+          const first = this.#queue[0] as Pending;
+          if (first.kind === 'checkpoint') {
+            this.#queue.shift();
+            await this.#runCheckpoint(first);
+          } else {
+            let end = 1;
+            while (end < this.#maxBatch && this.#queue[end]?.kind === 'append') end++;
+            await this.#commit(this.#queue.splice(0, end) as Extract<Pending, { kind: 'append' }>[]);
+          }
+        }
+      } finally {
+        this.#draining = false;
+      }
+    })();
+  }
+
+  async #runCheckpoint(request: Extract<Pending, { kind: 'checkpoint' }>): Promise<void> {
+    try {
+      if (this.#unavailable !== null) throw new AuditWriteFailed('a checkpoint', this.#unavailable);
+      if (request.onlyIfNew && this.#latestCheckpoint?.size === this.size) return request.resolve(null);
+      request.resolve(await this.#writeCheckpoint());
+    } catch (error) {
+      request.reject(error);
+    }
+  }
+
+  async #commit(batch: readonly Extract<Pending, { kind: 'append' }>[]): Promise<void> {
+    try {
+      if (this.#unavailable !== null) throw new Error(this.#unavailable);
+      // A checkpoint that failed earlier is retried first: nothing new is appended while the log cannot be anchored.
+      if (this.#checkpointDue()) await this.#writeCheckpoint();
+    } catch (error) {
+      for (const item of batch) item.reject(new AuditWriteFailed(describe(item.record), (error as Error).message, { cause: error }));
+      return;
+    }
+    const accepted: { item: (typeof batch)[number]; sealed: SealedEntry }[] = [];
+    let prevHash = this.#head;
+    for (const item of batch) {
+      try {
+        const sealed = sealEntry(item.record, this.size + accepted.length, prevHash);
+        accepted.push({ item, sealed });
+        prevHash = sealed.hash;
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+    if (accepted.length === 0) return;
+    try {
+      await this.#store.append(accepted.map(({ sealed }) => sealed.line));
+    } catch (error) {
+      // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
+      this.#unavailable = `an audit write failed (${(error as Error).message}); reopen the trail, which re-reads and verifies the store`;
+      for (const { item } of accepted) item.reject(new AuditWriteFailed(describe(item.record), (error as Error).message, { cause: error }));
+      return;
+    }
+    for (const { item, sealed } of accepted) {
+      this.#tree.append(Buffer.from(sealed.hash, 'hex'));
+      this.#head = sealed.hash;
+      item.resolve({ index: sealed.entry.index, hash: sealed.hash, ...('callId' in sealed.entry ? { callId: sealed.entry.callId } : {}) });
+    }
+    // The entries are durable, so their callers succeed even if this checkpoint fails; the next commit retries it first.
+    if (this.#checkpointDue()) await this.#writeCheckpoint().catch(() => undefined);
+  }
+
+  #checkpointDue(): boolean {
+    return this.size - (this.#latestCheckpoint?.size ?? 0) >= this.#every;
+  }
+
+  async #writeCheckpoint(): Promise<SignedCheckpoint> {
+    const size = this.size;
+    const checkpoint = signCheckpoint({ size, headHash: this.#head, rootHash: this.rootHash(size), at: this.#now() }, this.#signer);
+    await this.#checkpoints.save(checkpoint);
+    this.#latestCheckpoint = checkpoint;
+    return checkpoint;
+  }
+}
+
+function describe(record: AuditRecord): string {
+  return record.kind === 'gate' ? `gate event ${record.event} on plan ${record.planId}` : `the ${record.kind} of call ${record.callId} (${record.tool})`;
+}

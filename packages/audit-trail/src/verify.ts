@@ -1,0 +1,158 @@
+import { verifyCheckpoint, CheckpointRejected, type CheckpointVerifier, type SignedCheckpoint } from './checkpoint.ts';
+import { GENESIS_HASH, LOWER_HEX_64, entryHash, parseEntryBody, splitLine, type AuditEntry, type IntentRecord } from './entry.ts';
+
+/** An intent with no outcome after it: the tool may or may not have run (a crash, or a call still running). */
+export interface UnfinishedCall {
+  readonly index: number;
+  readonly callId: string;
+  readonly tool: string;
+  readonly actor: string;
+  readonly at: string;
+}
+
+/** What is wrong at `index`, the first position that does not follow from the entries before it. */
+export type ChainProblem =
+  | { readonly kind: 'malformed'; readonly index: number; readonly reason: string; readonly message: string }
+  | { readonly kind: 'hash-mismatch'; readonly index: number; readonly expected: string; readonly calculated: string; readonly message: string }
+  | { readonly kind: 'index-mismatch'; readonly index: number; readonly found: number; readonly message: string }
+  | { readonly kind: 'broken-link'; readonly index: number; readonly expected: string; readonly found: string; readonly message: string }
+  | { readonly kind: 'call-sequence'; readonly index: number; readonly reason: string; readonly message: string }
+  | { readonly kind: 'rewritten'; readonly index: number; readonly checkpointSize: number; readonly expected: string; readonly calculated: string; readonly message: string }
+  | { readonly kind: 'truncated'; readonly index: number; readonly checkpointSize: number; readonly message: string };
+
+/** The log verified: `size` entries ending in `headHash`, anchored by `checkpointsChecked` checkpoints. */
+export interface ChainIntact {
+  readonly ok: true;
+  readonly size: number;
+  readonly headHash: string;
+  readonly checkpointsChecked: number;
+  readonly unfinishedCalls: readonly UnfinishedCall[];
+}
+
+/** The log failed at `firstBadIndex`; entries before it verified, and their unfinished calls are listed. */
+export interface ChainBroken {
+  readonly ok: false;
+  readonly firstBadIndex: number;
+  readonly problem: ChainProblem;
+  readonly unfinishedCalls: readonly UnfinishedCall[];
+}
+
+export type VerificationReport = ChainIntact | ChainBroken;
+
+/** Trusted checkpoints (kept apart from the log) and the verifier for their signatures. */
+export interface VerifyOptions {
+  readonly checkpoints?: readonly SignedCheckpoint[];
+  readonly verifier?: CheckpointVerifier;
+}
+
+/**
+ * Verifies stored lines from entry 0: framing, each entry's hash over its exact bytes, its
+ * index, its link to the entry before, and that each outcome closes an open intent; then every
+ * checkpoint's head. Reports the first bad position. Throws `CheckpointRejected` when a
+ * checkpoint's signature fails: an anchor that cannot be trusted cannot vouch for anything.
+ */
+export function verifyChain(lines: readonly string[], options: VerifyOptions = {}): VerificationReport {
+  const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
+  for (const checkpoint of checkpoints) {
+    if (options.verifier === undefined) {
+      throw new CheckpointRejected(checkpoint.size, 'checkpoints were given without a verifier; pass the verifier that matches their signer');
+    }
+    verifyCheckpoint(checkpoint, options.verifier);
+  }
+  const calls = new CallLedger();
+  let prevHash = GENESIS_HASH;
+  let next = 0;
+  let anchoredSize = 0;
+  for (let index = 0; index <= lines.length; index++) {
+    while (checkpoints[next]?.size === index) {
+      const checkpoint = checkpoints[next++] as SignedCheckpoint;
+      if (checkpoint.headHash !== prevHash) return broken(rewritten(anchoredSize, checkpoint, prevHash), calls);
+      anchoredSize = index;
+    }
+    if (index === lines.length) break;
+    const checked = checkEntry(lines[index] as string, index, prevHash, calls);
+    if (typeof checked !== 'string') return broken(checked, calls);
+    prevHash = checked;
+  }
+  const last = checkpoints[checkpoints.length - 1];
+  if (last !== undefined && last.size > lines.length) return broken(truncated(lines.length, last.size), calls);
+  return { ok: true, size: lines.length, headHash: prevHash, checkpointsChecked: checkpoints.length, unfinishedCalls: calls.unfinished() };
+}
+
+// #region verify-entry
+// Returns the entry's hash when it follows from its predecessor, or the first problem found.
+function checkEntry(line: string, index: number, prevHash: string, calls: CallLedger): ChainProblem | string {
+  const parts = splitLine(line);
+  if (typeof parts === 'string') return malformed(index, parts);
+  const calculated = entryHash(parts.body);
+  if (calculated !== parts.storedHash) {
+    if (!LOWER_HEX_64.test(parts.storedHash)) return malformed(index, 'the stored hash is not 64 lowercase hex digits');
+    return { kind: 'hash-mismatch', index, expected: parts.storedHash, calculated,
+      message: `entry ${index}: stored hash ${short(parts.storedHash)} but its bytes hash to ${short(calculated)}: the entry was edited after it was written` };
+  }
+  const entry = parseEntryBody(parts.body);
+  if (typeof entry === 'string') return malformed(index, entry);
+  if (entry.index !== index) return indexMismatch(index, entry.index);
+  if (entry.prevHash !== prevHash) {
+    return { kind: 'broken-link', index, expected: prevHash, found: entry.prevHash,
+      message: `entry ${index} links to ${short(entry.prevHash)} but the entry before it hashes to ${short(prevHash)}: that entry was replaced, or this one forged` };
+  }
+  const sequence = calls.record(entry);
+  if (sequence !== undefined) return { kind: 'call-sequence', index, reason: sequence, message: `entry ${index}: ${sequence}` };
+  return parts.storedHash;
+}
+// #endregion verify-entry
+
+function malformed(index: number, reason: string): ChainProblem {
+  return { kind: 'malformed', index, reason, message: `entry ${index} is not a well-formed audit line: ${reason}` };
+}
+
+function indexMismatch(index: number, found: number): ChainProblem {
+  const deleted = found === index + 1 ? `entry ${index} was deleted` : `entries ${index}..${found - 1} were deleted`;
+  const what = found > index ? `${deleted}, or the log was reordered` : 'an entry was inserted before it, or the log was reordered';
+  return { kind: 'index-mismatch', index, found, message: `position ${index} holds entry ${found}: ${what}` };
+}
+
+function rewritten(anchoredSize: number, checkpoint: SignedCheckpoint, calculated: string): ChainProblem {
+  return { kind: 'rewritten', index: anchoredSize, checkpointSize: checkpoint.size, expected: checkpoint.headHash, calculated,
+    message: `entries ${anchoredSize}..${checkpoint.size - 1} do not match the checkpoint signed at size ${checkpoint.size}: ` +
+      `it records head ${short(checkpoint.headHash)}, the log has ${short(calculated)}; one of them was rewritten and the hashes after it recomputed` };
+}
+
+function truncated(size: number, checkpointSize: number): ChainProblem {
+  return { kind: 'truncated', index: size, checkpointSize,
+    message: `the log holds ${size} entries but a checkpoint vouches for ${checkpointSize}: ${
+      checkpointSize === size + 1 ? `entry ${size} was` : `entries ${size}..${checkpointSize - 1} were`} removed` };
+}
+
+function broken(problem: ChainProblem, calls: CallLedger): ChainBroken {
+  return { ok: false, firstBadIndex: problem.index, problem, unfinishedCalls: calls.unfinished() };
+}
+
+function short(hex: string): string {
+  return `${hex.slice(0, 12)}…`;
+}
+
+// Tracks the intents still open: an outcome must close one, and an intent may not reuse the id of
+// a call still open. Only open calls are kept, so memory follows the calls in flight, not the log.
+class CallLedger {
+  readonly #open = new Map<string, IntentRecord & { readonly index: number }>();
+
+  record(entry: AuditEntry): string | undefined {
+    if (entry.kind === 'intent') {
+      const open = this.#open.get(entry.callId);
+      if (open !== undefined) return `call ${entry.callId} already has an open intent at entry ${open.index}`;
+      this.#open.set(entry.callId, entry);
+    } else if (entry.kind === 'outcome') {
+      const intent = this.#open.get(entry.callId);
+      if (intent === undefined) return `the outcome of call ${entry.callId} closes no open intent`;
+      if (intent.tool !== entry.tool) return `the outcome of call ${entry.callId} names tool ${entry.tool}, its intent ${intent.tool}`;
+      this.#open.delete(entry.callId);
+    }
+    return undefined;
+  }
+
+  unfinished(): UnfinishedCall[] {
+    return [...this.#open.values()].map(({ index, callId, tool, actor, at }) => ({ index, callId, tool, actor, at }));
+  }
+}

@@ -1,0 +1,197 @@
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurableAppender, type AppendTarget } from '../src/jsonl-file.ts';
+import {
+  FileAuditStore,
+  FileCheckpointStore,
+  StoreUnavailable,
+  TornTail,
+  recordToolCall,
+  repairTornTail,
+  verifyChain,
+  type AuditTrail,
+} from '../src/index.ts';
+import { openFixture, signer } from './support.ts';
+
+let directory: string;
+let logPath: string;
+let checkpointPath: string;
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'audit-trail-test-'));
+  logPath = join(directory, 'audit.jsonl');
+  checkpointPath = join(directory, 'checkpoints.jsonl');
+});
+afterEach(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+let opened = 0;
+// Each opening is a new process in effect: it draws call ids from its own sequence.
+async function openOnDisk(options: { checkpointEvery?: number } = {}): Promise<Awaited<ReturnType<typeof openFixture>>> {
+  const session = opened++;
+  let next = 0;
+  return openFixture({
+    store: await FileAuditStore.open(logPath),
+    checkpoints: await FileCheckpointStore.open(checkpointPath),
+    newCallId: () => `session-${session}-call-${next++}`,
+    ...options,
+  });
+}
+
+async function recordCalls(trail: AuditTrail, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await recordToolCall(trail, { tool: 'read_file', args: { page: i }, actor: 'agent-1' }, () => Promise.resolve(i));
+}
+
+describe('FileAuditStore', () => {
+  it('stores one entry per line and continues the chain after a reopen', async () => {
+    const first = await openOnDisk({ checkpointEvery: 3 });
+    await recordCalls(first.trail, 2);
+    await first.trail.close();
+    const second = await openOnDisk({ checkpointEvery: 3 });
+    expect(second.trail.size).toBe(4);
+    await recordCalls(second.trail, 1);
+    await second.trail.close();
+    const text = await readFile(logPath, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(6);
+    const checkpoints = await (await FileCheckpointStore.open(checkpointPath)).readAll();
+    expect(checkpoints.map((c) => c.size)).toEqual([3, 4, 6]);
+    expect(verifyChain(lines, { checkpoints, verifier: signer })).toMatchObject({ ok: true, size: 6 });
+  });
+
+  it('reports a torn tail left by a crash mid-write, with its size and the last complete line, and never appends after it', async () => {
+    const { trail } = await openOnDisk();
+    await recordCalls(trail, 2);
+    await trail.close();
+    const whole = await readFile(logPath, 'utf8');
+    const nextLine = whole.split('\n')[0] as string;
+    await appendFile(logPath, nextLine.slice(0, 57));
+    const opening = FileAuditStore.open(logPath);
+    await expect(opening).rejects.toThrow(TornTail);
+    await expect(opening).rejects.toMatchObject({ completeLines: 4, tornBytes: 57 });
+    await expect(opening).rejects.toThrow(`${logPath} ends with 57 bytes after its last complete line (line 4): a write was cut short.`);
+    expect((await stat(logPath)).size).toBe(Buffer.byteLength(whole) + 57);
+  });
+
+  it('reports a tear that appears under an open store when it reads, and in the checkpoint file too', async () => {
+    const store = await FileAuditStore.open(logPath);
+    await store.append(['{"first":1}']);
+    await appendFile(logPath, '{"sec');
+    await expect(store.readLines()).rejects.toMatchObject({ name: 'TornTail', completeLines: 1, tornBytes: 5 });
+    await store.close();
+    await writeFile(checkpointPath, '{"size":');
+    await expect(FileCheckpointStore.open(checkpointPath)).rejects.toThrow(TornTail);
+  });
+
+  it('repairs a torn tail only when asked, cutting exactly the partial line, after which the trail opens and verifies', async () => {
+    const { trail } = await openOnDisk();
+    await recordCalls(trail, 2);
+    await trail.close();
+    const whole = await readFile(logPath);
+    await appendFile(logPath, '{"entry":{"actor":"agent-1","ar');
+    expect(await repairTornTail(logPath)).toEqual({ removedBytes: 31, keptLines: 4 });
+    expect(await readFile(logPath)).toEqual(whole);
+    const reopened = await openOnDisk();
+    expect(reopened.trail.size).toBe(4);
+    await reopened.trail.close();
+  });
+
+  it('leaves a whole file untouched when asked to repair it', async () => {
+    await writeFile(logPath, 'line one\nline two\n');
+    expect(await repairTornTail(logPath)).toEqual({ removedBytes: 0, keptLines: 2 });
+    expect(await readFile(logPath, 'utf8')).toBe('line one\nline two\n');
+  });
+
+  it('after a crash between intent and outcome, verification reports the call as unfinished', async () => {
+    const store = await FileAuditStore.open(logPath);
+    const { trail } = await openFixture({ store, checkpoints: await FileCheckpointStore.open(checkpointPath) });
+    await recordCalls(trail, 1);
+    let toolStarted!: () => void;
+    const started = new Promise<void>((resolve) => (toolStarted = resolve));
+    // The tool starts and the process dies before it returns: nothing after the intent reaches the disk.
+    void recordToolCall(trail, { tool: 'deploy', args: { service: 'search' }, actor: 'agent-2' }, () => {
+      toolStarted();
+      return new Promise<never>(() => undefined);
+    });
+    await started;
+    await store.close();
+    const lines = await (await FileAuditStore.open(logPath)).readLines();
+    expect(verifyChain(lines)).toMatchObject({ ok: true, size: 3, unfinishedCalls: [{ index: 2, tool: 'deploy', actor: 'agent-2' }] });
+  });
+
+  it('reports a byte edited on disk at the entry that holds it', async () => {
+    const { trail } = await openOnDisk();
+    await recordCalls(trail, 3);
+    await trail.close();
+    const bytes = await readFile(logPath);
+    const lines = bytes.toString('utf8').split('\n');
+    const offset = Buffer.byteLength(`${lines.slice(0, 3).join('\n')}\n`) + 40;
+    bytes[offset] = (bytes[offset] as number) ^ 0x01;
+    await writeFile(logPath, bytes);
+    const report = verifyChain(await (await FileAuditStore.open(logPath)).readLines());
+    expect(report).toMatchObject({ ok: false, firstBadIndex: 3, problem: { kind: 'hash-mismatch' } });
+  });
+});
+
+describe('DurableAppender', () => {
+  class FakeTarget implements AppendTarget {
+    readonly calls: string[] = [];
+    failWrites = false;
+    shortWrites = false;
+
+    write(data: Buffer): Promise<number> {
+      if (this.failWrites) return Promise.reject(new Error('ENOSPC: no space left on device'));
+      const written = this.shortWrites ? Math.min(5, data.length) : data.length;
+      this.calls.push(`write ${data.subarray(0, written).toString('utf8')}`);
+      return Promise.resolve(written);
+    }
+
+    datasync(): Promise<void> {
+      this.calls.push('sync');
+      return Promise.resolve();
+    }
+
+    close(): Promise<void> {
+      this.calls.push('close');
+      return Promise.resolve();
+    }
+  }
+
+  it('per entry: one write and one fsync for each line', async () => {
+    const target = new FakeTarget();
+    await new DurableAppender(target, 'per-entry').appendLines(['a', 'b']);
+    expect(target.calls).toEqual(['write a\n', 'sync', 'write b\n', 'sync']);
+  });
+
+  it('per batch: one write and one fsync for all the lines of an append', async () => {
+    const target = new FakeTarget();
+    await new DurableAppender(target, 'per-batch').appendLines(['a', 'b', 'c']);
+    expect(target.calls).toEqual(['write a\nb\nc\n', 'sync']);
+  });
+
+  it('finishes a short write before it syncs', async () => {
+    const target = new FakeTarget();
+    target.shortWrites = true;
+    await new DurableAppender(target, 'per-batch').appendLines(['0123456789']);
+    expect(target.calls).toEqual(['write 01234', 'write 56789', 'write \n', 'sync']);
+  });
+
+  it('refuses every append after a failed write, so nothing lands after a torn line', async () => {
+    const target = new FakeTarget();
+    const appender = new DurableAppender(target, 'per-entry');
+    target.failWrites = true;
+    await expect(appender.appendLines(['a'])).rejects.toThrow('ENOSPC');
+    target.failWrites = false;
+    await expect(appender.appendLines(['b'])).rejects.toThrow(new StoreUnavailable('an earlier write failed part-way (ENOSPC: no space left on device); reopen the store, which reports any torn tail'));
+    expect(target.calls).toEqual([]);
+  });
+
+  it('refuses a line that contains a newline, writing nothing', async () => {
+    const target = new FakeTarget();
+    await expect(new DurableAppender(target, 'per-batch').appendLines(['ok', 'two\nlines'])).rejects.toThrow(RangeError);
+    expect(target.calls).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-/** Plain JSON data: what a plan is made of. */
+/** Plain JSON data: what a plan, or an audit entry, is made of. */
 export type JsonValue =
   | null
   | boolean
@@ -69,7 +69,7 @@ function encode(value: unknown, at: Location | null, ancestors: Map<object, Loca
       throw new CanonicalEncodingError(pathOf(at), 'undefined is not JSON; omit the key or use null');
     case 'function':
     case 'symbol':
-      throw new CanonicalEncodingError(pathOf(at), `a ${typeof value} is not plan data; plans hold JSON values only`);
+      throw new CanonicalEncodingError(pathOf(at), `a ${typeof value} is not JSON data; only JSON values can be encoded canonically`);
     case 'bigint':
       throw new CanonicalEncodingError(pathOf(at), 'a bigint is not a JSON number; encode it as a decimal string');
     case 'object':
@@ -78,7 +78,7 @@ function encode(value: unknown, at: Location | null, ancestors: Map<object, Loca
   if (value === null) return 'null';
 
   if (ancestors.has(value)) {
-    throw new CanonicalEncodingError(pathOf(at), `cycle: this refers back to ${pathOf(ancestors.get(value) ?? null)}; plans must be trees`);
+    throw new CanonicalEncodingError(pathOf(at), `cycle: this refers back to ${pathOf(ancestors.get(value) ?? null)}; canonical JSON needs a tree`);
   }
   ancestors.set(value, at);
   try {

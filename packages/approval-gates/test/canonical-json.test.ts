@@ -64,8 +64,8 @@ describe('canonicalJson', () => {
     ['NaN', { steps: [{ retries: Number.NaN }] }, '$.steps[0].retries', /NaN is not a JSON number/],
     ['Infinity', { budget: { max: Number.POSITIVE_INFINITY } }, '$.budget.max', /Infinity is not a JSON number/],
     ['undefined', { target: undefined }, '$.target', /undefined is not JSON; omit the key or use null/],
-    ['a function', { run: () => 1 }, '$.run', /a function is not plan data/],
-    ['a symbol', [Symbol('x')], '$[0]', /a symbol is not plan data/],
+    ['a function', { run: () => 1 }, '$.run', /a function is not JSON data/],
+    ['a symbol', [Symbol('x')], '$[0]', /a symbol is not JSON data/],
     ['a bigint', { size: 10n }, '$.size', /encode it as a decimal string/],
     ['a Date', { at: new Date(0) }, '$.at', /a Date is not plain data; convert it/],
     ['a Map', { args: new Map() }, '$.args', /a Map is not plain data/],
@@ -93,6 +93,6 @@ describe('canonicalJson', () => {
     step['parent'] = plan;
     const error = encodingError(plan);
     expect(error.path).toBe('$.steps[0].parent');
-    expect(error.message).toMatch(/cycle: this refers back to \$; plans must be trees/);
+    expect(error.message).toMatch(/cycle: this refers back to \$; canonical JSON needs a tree/);
   });
 });

@@ -10,6 +10,7 @@ import {
   FileAuditStore,
   FileCheckpointStore,
   MemoryAuditStore,
+  MerkleTree,
   MemoryCheckpointStore,
   hmacSha256Signer,
   rootFromInclusionProof,
@@ -70,14 +71,45 @@ const sample = await buildLog(100_000);
 // with the same one-shot crypto.hash the trail uses.
 const payload = sample.lines[1] as string;
 
-const baseline = await measure('chained-sha256-baseline', 'hashes/s', () => {
+function baselineRun(): number {
   let head = '0'.repeat(64);
   const started = performance.now();
   for (let i = 0; i < 200_000; i++) head = hash('sha256', head + payload, 'hex');
   return perSecond(200_000, started);
+}
+
+await measure('chained-sha256-baseline', 'hashes/s', baselineRun);
+
+// Each ratio pairs one run of a figure with a run of the baseline just before it, so that a
+// machine that gets busier halfway through the bench slows both sides of the ratio alike.
+const ratios = new Map<string, number>();
+async function measureAgainstBaseline(name: string, unit: string, run: () => Promise<number> | number): Promise<void> {
+  const pairs: number[] = [];
+  await measure(name, unit, async () => {
+    const base = baselineRun();
+    const value = await run();
+    pairs.push(value / base);
+    return value;
+  });
+  ratios.set(name, median(pairs));
+}
+
+// The hashing no append can skip: the chained hash of the entry, which is also its Merkle leaf,
+// and the tree's interior nodes (one per entry over time), with a root every 100 entries as the
+// default checkpoints need. No encoding, no validation, no store.
+await measureAgainstBaseline('chained-sha256-plus-merkle', 'entries/s', () => {
+  const tree = new MerkleTree();
+  let head = '0'.repeat(64);
+  const started = performance.now();
+  for (let i = 0; i < 200_000; i++) {
+    head = hash('sha256', head + payload, 'hex');
+    tree.appendHex(head);
+    if (i % 100 === 99) tree.root();
+  }
+  return perSecond(200_000, started);
 });
 
-await measure('append-memory', 'entries/s', async () => {
+await measureAgainstBaseline('append-memory', 'entries/s', async () => {
   const trail = await openTrail(new MemoryAuditStore(), new MemoryCheckpointStore());
   const started = performance.now();
   await recordCalls(trail, 25_000);
@@ -95,7 +127,7 @@ async function concurrentRun(trail: AuditTrail, entries: number, concurrent: num
   return rate;
 }
 
-await measure('append-memory-batched-64', 'entries/s', async () =>
+await measureAgainstBaseline('append-memory-batched-64', 'entries/s', async () =>
   concurrentRun(await openTrail(new MemoryAuditStore(), new MemoryCheckpointStore()), 51_200, 64));
 
 const directory = await mkdtemp(join(tmpdir(), 'audit-trail-bench-'));
@@ -113,7 +145,7 @@ try {
 }
 
 const anchors = await sample.checkpoints.readAll();
-await measure('verify-100k-entries', 'entries/s', () => {
+await measureAgainstBaseline('verify-100k-entries', 'entries/s', () => {
   const started = performance.now();
   const report = verifyChain(sample.lines, { checkpoints: anchors, verifier: signer });
   if (!report.ok) throw new Error(`the benchmark log failed verification: ${report.problem.message}`);
@@ -142,7 +174,5 @@ await measure('inclusion-proof-verify', 'proofs/s', () => {
   return perSecond(proofs.length, started);
 });
 
-for (const name of ['append-memory', 'append-memory-batched-64', 'verify-100k-entries']) {
-  // The project's goal for these three is 0.3 x or more.
-  console.log(`${name}-vs-baseline: ${((results.get(name) as number) / baseline).toFixed(2)} x (median of ${RUNS} runs)`);
-}
+// The project's goal for appends in memory and for verification is 0.3 x or more.
+for (const [name, ratio] of ratios) console.log(`${name}-vs-baseline: ${ratio.toFixed(2)} x (median of ${RUNS} runs)`);

@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@12-factor-agentops/approval-gates';
 
 /** The signature schemes a checkpoint can carry. */
 export type CheckpointAlgorithm = 'hmac-sha256' | 'ed25519';

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import { canonicalJson, type JsonValue } from './canonical-json.ts';
+import type { JsonValue } from '@12-factor-agentops/approval-gates';
+import { encodeEntry } from './entry-json.ts';
 
 /** The `prevHash` of entry 0: no predecessor. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -47,9 +48,9 @@ export type AuditRecord = IntentRecord | OutcomeRecord | GateRecord;
 /** A record at its place in the chain. */
 export type AuditEntry = AuditRecord & { readonly index: number; readonly prevHash: string };
 
-/** An entry with its hash and the exact line stored for it. */
+/** An entry's position, its hash and the exact line stored for it. */
 export interface SealedEntry {
-  readonly entry: AuditEntry;
+  readonly index: number;
   readonly hash: string;
   readonly line: string;
 }
@@ -83,10 +84,11 @@ export function entryHash(body: string): string {
 export function sealEntry(record: AuditRecord, index: number, prevHash: string): SealedEntry {
   const problem = recordProblem(record as unknown as Record<string, unknown>);
   if (problem !== undefined) throw new InvalidRecord(problem);
-  const entry: AuditEntry = { ...record, index, prevHash };
-  const body = canonicalJson(entry);
+  // The canonical JSON of { ...record, index, prevHash }, written field by field (entry-json.ts).
+  const body = encodeEntry(record, index, prevHash);
   const entryHashHex = entryHash(body);
-  return { entry, hash: entryHashHex, line: [LINE_PREFIX, body, HASH_MEMBER, entryHashHex, '"}'].join('') };
+  // One flat string, not a rope of pieces: a store may keep the line as long as the log.
+  return { index, hash: entryHashHex, line: [LINE_PREFIX, body, HASH_MEMBER, entryHashHex, '"}'].join('') };
 }
 // #endregion chain-append
 

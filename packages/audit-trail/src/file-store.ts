@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@12-factor-agentops/approval-gates';
 import { parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { DurableAppender, TornTail, openAppendTarget, readCompleteLines, readJsonlFile, type SyncMode } from './jsonl-file.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';

@@ -1,4 +1,4 @@
-export { canonicalJson, NotCanonicalJson, type JsonValue } from './canonical-json.ts';
+export { canonicalJson, CanonicalEncodingError, type JsonValue } from '@12-factor-agentops/approval-gates';
 export { InvalidRecord, type AuditEntry, type AuditRecord, type GateDetail, type GateRecord, type IntentRecord, type OutcomeRecord } from './entry.ts';
 export {
   MerkleTree,

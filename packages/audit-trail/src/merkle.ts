@@ -30,9 +30,22 @@ export function leafHash(data: Uint8Array | string): Buffer {
   return hash('sha256', Buffer.concat([Buffer.from([0x00]), bytes]), 'buffer');
 }
 
+// The input of a node hash, 0x01 and two 32-byte children, reused: hashing is synchronous.
+const nodeInput = Buffer.alloc(65, NODE_PREFIX);
+
 /** An interior node hash: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  if (left.length !== 32 || right.length !== 32) return digest(Buffer.concat([NODE_PREFIX, left, right]));
+  // Two 32-byte children, the case of every tree node and proof step, go into one reused input.
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return digest(nodeInput);
+}
+
+// A 'binary' (latin1) digest is one character per byte; turning it into a Buffer costs less than
+// asking crypto.hash for a Buffer.
+function digest(data: Uint8Array): Buffer {
+  return Buffer.from(hash('sha256', data, 'binary'), 'binary');
 }
 
 /** The largest power of two smaller than `n`; requires n > 1. */
@@ -42,37 +55,48 @@ function splitPoint(n: number): number {
   return k;
 }
 
+interface Level {
+  bytes: Buffer;
+  count: number;
+}
+
 /**
- * An append-only Merkle tree over leaf hashes. It keeps the hash of every complete power-of-two
- * subtree, so appends cost one hash amortised and a root or a proof for any earlier size costs
- * O(log n) hashes.
+ * An append-only Merkle tree over leaf hashes. An append only stores the leaf. The hash of each
+ * complete power-of-two subtree is computed the first time a root or a proof needs it, then kept,
+ * so every interior node is hashed once, and a root or a proof for any earlier size costs
+ * O(log n) hashes more.
  */
 export class MerkleTree {
-  // levels[h] holds, 32 bytes each, the subtrees of 2^h leaves starting at leaf j * 2^h. One
-  // growing buffer per level keeps a million leaves at 64 MB and a handful of objects.
-  readonly #levels: { bytes: Buffer; count: number }[] = [];
-  readonly #scratch = Buffer.alloc(65, NODE_PREFIX);
+  // levels[h] holds, 32 bytes each, the subtrees of 2^h leaves starting at leaf j * 2^h; levels[0]
+  // holds the leaves. One growing buffer per level keeps a million leaves at 64 MB and a handful of objects.
+  readonly #levels: Level[] = [{ bytes: Buffer.alloc(32 * 64), count: 0 }];
 
   /** The number of leaves. */
   get size(): number {
-    return this.#levels[0]?.count ?? 0;
+    return (this.#levels[0] as Level).count;
   }
 
   /** Adds a leaf hash (32 bytes) at index `size`. */
   append(leaf: Uint8Array): void {
     if (leaf.length !== 32) throw new MerkleProofError(`a leaf hash is 32 bytes, got ${leaf.length}`);
-    this.#push(0, leaf);
-    for (let h = 0; (this.#levels[h] as { count: number }).count % 2 === 0; h++) {
-      const level = this.#levels[h] as { bytes: Buffer; count: number };
-      // The two children sit side by side, so the node's input is one copy after the 0x01 prefix.
-      level.bytes.copy(this.#scratch, 1, (level.count - 2) * 32, level.count * 32);
-      this.#push(h + 1, hash('sha256', this.#scratch, 'buffer'));
+    const level = this.#room(0);
+    level.bytes.set(leaf, level.count * 32);
+    level.count++;
+  }
+
+  /** Adds a leaf hash given as 64 hex digits, the form the chain stores, without a buffer in between. */
+  appendHex(leaf: string): void {
+    const level = this.#room(0);
+    if (leaf.length !== 64 || level.bytes.write(leaf, level.count * 32, 32, 'hex') !== 32) {
+      throw new MerkleProofError(`a leaf hash is 64 hex digits, got ${JSON.stringify(leaf.slice(0, 80))}`);
     }
+    level.count++;
   }
 
   /** MTH over the first `size` leaves (default: all of them); requires 0 <= size <= this.size. */
   root(size: number = this.size): Buffer {
     this.#checkSize(size);
+    this.#settle();
     return size === 0 ? Buffer.from(EMPTY_ROOT) : Buffer.from(this.#subtree(0, size));
   }
 
@@ -82,9 +106,25 @@ export class MerkleTree {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
       throw new MerkleProofError(`index ${index} out of bounds for tree size ${size}`);
     }
+    this.#settle();
     const proof: Buffer[] = [];
     this.#path(index, 0, size, proof);
     return proof.map((node) => Buffer.from(node));
+  }
+
+  // Hashes the subtrees that appends have completed since the last root or proof. Two children
+  // sit side by side in their level, so a node's input is one copy after the 0x01 prefix, and
+  // its 'binary' digest goes straight into the level above (see digest()).
+  #settle(): void {
+    for (let height = 0; (this.#levels[height]?.count ?? 0) >= 2; height++) {
+      const below = this.#levels[height] as Level;
+      while ((this.#levels[height + 1]?.count ?? 0) < Math.floor(below.count / 2)) {
+        const level = this.#room(height + 1);
+        below.bytes.copy(nodeInput, 1, level.count * 64, level.count * 64 + 64);
+        level.bytes.write(hash('sha256', nodeInput, 'binary'), level.count * 32, 32, 'binary');
+        level.count++;
+      }
+    }
   }
 
   #path(index: number, start: number, end: number, proof: Buffer[]): void {
@@ -108,13 +148,14 @@ export class MerkleTree {
     while (2 ** height < n) height++;
     if (2 ** height === n) {
       const offset = (start / n) * 32;
-      return (this.#levels[height] as { bytes: Buffer }).bytes.subarray(offset, offset + 32);
+      return (this.#levels[height] as Level).bytes.subarray(offset, offset + 32);
     }
     const k = splitPoint(n);
     return nodeHash(this.#subtree(start, start + k), this.#subtree(start + k, end));
   }
 
-  #push(height: number, node: Uint8Array): void {
+  // The level at `height`, with room for one more node.
+  #room(height: number): Level {
     const level = this.#levels[height] ?? { bytes: Buffer.alloc(32 * 64), count: 0 };
     this.#levels[height] = level;
     if ((level.count + 1) * 32 > level.bytes.length) {
@@ -122,8 +163,7 @@ export class MerkleTree {
       level.bytes.copy(grown);
       level.bytes = grown;
     }
-    level.bytes.set(node, level.count * 32);
-    level.count++;
+    return level;
   }
 
   #checkSize(size: number): void {

@@ -3,11 +3,13 @@ import type { SignedCheckpoint } from './checkpoint.ts';
 /** Where the chain's lines live. Implementations append in order and never rewrite a line. */
 export interface AuditStore {
   /**
-   * Appends `lines` after the last stored line; resolves once all of them are durable. When it
-   * rejects, a suffix of them may be missing, never reordered, and the store may refuse further
-   * appends until it is reopened.
+   * Appends `lines` after the last stored line. Returns a promise that resolves once all of them
+   * are durable, or nothing when they already are on return (a memory store), which lets the
+   * trail commit without waiting for a promise turn. When it rejects or throws, a suffix of the
+   * lines may be missing, never reordered, and the store may refuse further appends until it is
+   * reopened.
    */
-  append(lines: readonly string[]): Promise<void>;
+  append(lines: readonly string[]): Promise<void> | void;
   /** Every stored line, oldest first. */
   readLines(): Promise<readonly string[]>;
   close(): Promise<void>;
@@ -30,9 +32,9 @@ export class MemoryAuditStore implements AuditStore {
     this.#lines = [...lines];
   }
 
-  append(lines: readonly string[]): Promise<void> {
+  /** Stores `lines` at once: they are as durable as they will get when it returns. */
+  append(lines: readonly string[]): void {
     for (const line of lines) this.#lines.push(line);
-    return Promise.resolve();
   }
 
   readLines(): Promise<readonly string[]> {

@@ -1,4 +1,4 @@
-import type { JsonValue } from './canonical-json.ts';
+import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import type { AuditTrail, RecordedEntry, ToolCallIntent } from './trail.ts';
 
 /** How a call settled: the value it returned or the error it threw. */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { JsonValue } from './canonical-json.ts';
+import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
-import { GENESIS_HASH, parseEntryBody, sealEntry, splitLine, type AuditRecord, type GateDetail, type SealedEntry } from './entry.ts';
+import { sealEntry, type AuditRecord, type GateDetail, type SealedEntry } from './entry.ts';
 import { MerkleTree } from './merkle.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
-import { verifyChain, type ChainBroken, type UnfinishedCall } from './verify.ts';
+import { IsoTimestamps } from './timestamp.ts';
+import { verifyEntries, type ChainBroken, type UnfinishedCall } from './verify.ts';
 
 /** A source of time in ms since the epoch; injected so tests decide what time it is. */
 export interface Clock {
@@ -96,14 +97,30 @@ export class ChainVerificationFailed extends Error {
   }
 }
 
-type Pending =
-  | { readonly kind: 'append'; readonly record: AuditRecord; readonly resolve: (entry: RecordedEntry) => void; readonly reject: (error: unknown) => void }
-  | { readonly kind: 'checkpoint'; readonly resolve: (checkpoint: SignedCheckpoint | null) => void; readonly reject: (error: unknown) => void; readonly onlyIfNew: boolean };
+interface AppendRequest {
+  readonly kind: 'append';
+  readonly record: AuditRecord;
+  readonly resolve: (entry: RecordedEntry) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface CheckpointRequest {
+  readonly kind: 'checkpoint';
+  readonly onlyIfNew: boolean;
+  readonly resolve: (checkpoint: SignedCheckpoint | null) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+// What a step of the queue returns: nothing when it finished at once, or the promise of a write still in flight.
+type Step = Promise<void> | undefined;
+
+const ignore = (): void => undefined;
 
 /**
  * A hash-chained, checkpointed log of tool calls and gate decisions. Appends are serialised;
  * those that arrive while a write is in flight are committed together (group commit), and
- * each caller's promise resolves only once its entry is durable.
+ * each caller's promise resolves only once its entry is durable. With a store that answers
+ * synchronously, an append is committed before its call returns.
  */
 export class AuditTrail {
   /** The clock that stamps entries; `recordToolCall` times calls with it too. */
@@ -116,17 +133,18 @@ export class AuditTrail {
   readonly #every: number;
   readonly #maxBatch: number;
   readonly #newCallId: () => string;
-  readonly #tree = new MerkleTree();
-  readonly #usedCallIds = new Set<string>();
+  readonly #tree: MerkleTree;
+  readonly #usedCallIds: Set<string>;
   readonly #openCalls = new Map<string, { readonly tool: string; readonly actor: string }>();
-  readonly #queue: Pending[] = [];
+  readonly #timestamps = new IsoTimestamps();
+  readonly #queue: (AppendRequest | CheckpointRequest)[] = [];
   #draining = false;
-  #head = GENESIS_HASH;
+  #head: string;
   #unavailable: string | null = null;
   #closed = false;
   #latestCheckpoint: SignedCheckpoint | null = null;
 
-  private constructor(options: AuditTrailOptions, unfinished: readonly UnfinishedCall[]) {
+  private constructor(options: AuditTrailOptions, restored: RestoredLog) {
     this.#store = options.store;
     this.#checkpoints = options.checkpoints;
     this.#signer = options.signer;
@@ -134,9 +152,16 @@ export class AuditTrail {
     this.#maxBatch = options.maxBatch ?? 256;
     this.#newCallId = options.newCallId ?? randomUUID;
     this.clock = options.clock ?? systemClock;
-    this.unfinishedAtOpen = unfinished;
     for (const [name, value] of [['checkpointEvery', this.#every], ['maxBatch', this.#maxBatch]] as const) {
       if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of 1 or more, got ${value}`);
+    }
+    this.#tree = restored.tree;
+    this.#usedCallIds = restored.callIds;
+    this.#head = restored.headHash;
+    this.unfinishedAtOpen = restored.unfinished;
+    for (const call of restored.unfinished) this.#openCalls.set(call.callId, { tool: call.tool, actor: call.actor });
+    for (const checkpoint of restored.checkpoints) {
+      if (checkpoint.size >= (this.#latestCheckpoint?.size ?? 0)) this.#latestCheckpoint = checkpoint;
     }
   }
 
@@ -146,11 +171,15 @@ export class AuditTrail {
    */
   static async open(options: AuditTrailOptions): Promise<AuditTrail> {
     const [lines, checkpoints] = await Promise.all([options.store.readLines(), options.checkpoints.readAll()]);
-    const report = verifyChain(lines, { checkpoints, verifier: options.signer });
+    // The tree and the call ids are rebuilt from the entries as they are verified: each line is parsed once.
+    const tree = new MerkleTree();
+    const callIds = new Set<string>();
+    const report = verifyEntries(lines, { checkpoints, verifier: options.signer }, (entry, hash) => {
+      tree.appendHex(hash);
+      if (entry.kind === 'intent') callIds.add(entry.callId);
+    });
     if (!report.ok) throw new ChainVerificationFailed(report);
-    const trail = new AuditTrail(options, report.unfinishedCalls);
-    trail.#restore(lines, report.unfinishedCalls, checkpoints);
-    return trail;
+    return new AuditTrail(options, { tree, callIds, headHash: report.headHash, unfinished: report.unfinishedCalls, checkpoints });
   }
 
   /** Entries in the log. */
@@ -231,23 +260,8 @@ export class AuditTrail {
     }
   }
 
-  #restore(lines: readonly string[], unfinished: readonly UnfinishedCall[], checkpoints: readonly SignedCheckpoint[]): void {
-    for (const line of lines) {
-      // open() verified every line, so framing and fields are known good here.
-      const parts = splitLine(line) as { body: string; storedHash: string };
-      const entry = parseEntryBody(parts.body);
-      if (typeof entry !== 'string' && entry.kind === 'intent') this.#usedCallIds.add(entry.callId);
-      this.#tree.append(Buffer.from(parts.storedHash, 'hex'));
-      this.#head = parts.storedHash;
-    }
-    for (const call of unfinished) this.#openCalls.set(call.callId, { tool: call.tool, actor: call.actor });
-    for (const checkpoint of checkpoints) {
-      if (checkpoint.size >= (this.#latestCheckpoint?.size ?? 0)) this.#latestCheckpoint = checkpoint;
-    }
-  }
-
   #now(): string {
-    return new Date(this.clock.now()).toISOString();
+    return this.#timestamps.format(this.clock.now());
   }
 
   #append(record: AuditRecord): Promise<RecordedEntry> {
@@ -267,71 +281,103 @@ export class AuditTrail {
   #drain(): void {
     if (this.#draining) return;
     this.#draining = true;
-    void (async () => {
-      try {
-        while (this.#queue.length > 0) {
-          const first = this.#queue[0] as Pending;
-          if (first.kind === 'checkpoint') {
-            this.#queue.shift();
-            await this.#runCheckpoint(first);
-          } else {
-            let end = 1;
-            while (end < this.#maxBatch && this.#queue[end]?.kind === 'append') end++;
-            await this.#commit(this.#queue.splice(0, end) as Extract<Pending, { kind: 'append' }>[]);
-          }
-        }
-      } finally {
-        this.#draining = false;
+    this.#resume();
+  }
+
+  // Works through the queue. It stays synchronous while the stores answer synchronously (a memory
+  // store), so such an append costs no extra promise turn. At the first write still in flight it
+  // waits, and the appends that arrive meanwhile are committed after it as one group.
+  #resume(): void {
+    while (this.#queue.length > 0) {
+      const first = this.#queue[0] as AppendRequest | CheckpointRequest;
+      let step: Step;
+      if (first.kind === 'checkpoint') {
+        this.#queue.shift();
+        step = this.#runCheckpoint(first);
+      } else {
+        let end = 1;
+        while (end < this.#maxBatch && this.#queue[end]?.kind === 'append') end++;
+        step = this.#commit(this.#queue.splice(0, end) as AppendRequest[]);
       }
-    })();
+      // Steps settle their requests themselves and never reject.
+      if (step !== undefined) {
+        void step.then(() => this.#resume());
+        return;
+      }
+    }
+    this.#draining = false;
   }
 
-  async #runCheckpoint(request: Extract<Pending, { kind: 'checkpoint' }>): Promise<void> {
-    try {
-      if (this.#unavailable !== null) throw new AuditWriteFailed('a checkpoint', this.#unavailable);
-      if (request.onlyIfNew && this.#latestCheckpoint?.size === this.size) return request.resolve(null);
-      request.resolve(await this.#writeCheckpoint());
-    } catch (error) {
-      request.reject(error);
+  #runCheckpoint(request: CheckpointRequest): Step {
+    if (this.#unavailable !== null) {
+      request.reject(new AuditWriteFailed('a checkpoint', this.#unavailable));
+      return undefined;
     }
+    if (request.onlyIfNew && this.#latestCheckpoint?.size === this.size) {
+      request.resolve(null);
+      return undefined;
+    }
+    return this.#writeCheckpoint().then(request.resolve, request.reject);
   }
 
-  async #commit(batch: readonly Extract<Pending, { kind: 'append' }>[]): Promise<void> {
-    try {
-      if (this.#unavailable !== null) throw new Error(this.#unavailable);
-      // A checkpoint that failed earlier is retried first: nothing new is appended while the log cannot be anchored.
-      if (this.#checkpointDue()) await this.#writeCheckpoint();
-    } catch (error) {
-      for (const item of batch) item.reject(new AuditWriteFailed(describe(item.record), (error as Error).message, { cause: error }));
-      return;
+  #commit(batch: readonly AppendRequest[]): Step {
+    if (this.#unavailable !== null) {
+      this.#refuse(batch, new Error(this.#unavailable));
+      return undefined;
     }
-    const accepted: { item: (typeof batch)[number]; sealed: SealedEntry }[] = [];
+    // A checkpoint that failed earlier is retried first: nothing new is appended while the log cannot be anchored.
+    if (this.#checkpointDue()) {
+      return this.#writeCheckpoint().then(() => this.#write(batch), (error: unknown) => this.#refuse(batch, error));
+    }
+    return this.#write(batch);
+  }
+
+  #write(batch: readonly AppendRequest[]): Step {
+    const accepted: { request: AppendRequest; sealed: SealedEntry }[] = [];
+    const lines: string[] = [];
     let prevHash = this.#head;
-    for (const item of batch) {
+    for (const request of batch) {
       try {
-        const sealed = sealEntry(item.record, this.size + accepted.length, prevHash);
-        accepted.push({ item, sealed });
+        const sealed = sealEntry(request.record, this.size + accepted.length, prevHash);
+        accepted.push({ request, sealed });
+        lines.push(sealed.line);
         prevHash = sealed.hash;
       } catch (error) {
-        item.reject(error);
+        request.reject(error);
       }
     }
-    if (accepted.length === 0) return;
+    if (accepted.length === 0) return undefined;
+    let written: Promise<void> | void;
     try {
-      await this.#store.append(accepted.map(({ sealed }) => sealed.line));
+      written = this.#store.append(lines);
     } catch (error) {
-      // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
-      this.#unavailable = `an audit write failed (${(error as Error).message}); reopen the trail, which re-reads and verifies the store`;
-      for (const { item } of accepted) item.reject(new AuditWriteFailed(describe(item.record), (error as Error).message, { cause: error }));
-      return;
+      this.#writeFailed(accepted, error);
+      return undefined;
     }
-    for (const { item, sealed } of accepted) {
-      this.#tree.append(Buffer.from(sealed.hash, 'hex'));
+    if (written === undefined) return this.#accept(accepted);
+    return written.then(() => this.#accept(accepted), (error: unknown) => this.#writeFailed(accepted, error));
+  }
+
+  // The entries are durable: they join the tree and the head, and their callers succeed.
+  #accept(accepted: readonly { request: AppendRequest; sealed: SealedEntry }[]): Step {
+    for (const { request, sealed } of accepted) {
+      this.#tree.appendHex(sealed.hash);
       this.#head = sealed.hash;
-      item.resolve({ index: sealed.entry.index, hash: sealed.hash, ...('callId' in sealed.entry ? { callId: sealed.entry.callId } : {}) });
+      const { record } = request;
+      request.resolve(record.kind === 'gate' ? { index: sealed.index, hash: sealed.hash } : { index: sealed.index, hash: sealed.hash, callId: record.callId });
     }
-    // The entries are durable, so their callers succeed even if this checkpoint fails; the next commit retries it first.
-    if (this.#checkpointDue()) await this.#writeCheckpoint().catch(() => undefined);
+    // The callers succeed even if this checkpoint fails; the next commit retries it first.
+    return this.#checkpointDue() ? this.#writeCheckpoint().then(ignore, ignore) : undefined;
+  }
+
+  #writeFailed(accepted: readonly { request: AppendRequest }[], error: unknown): void {
+    // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
+    this.#unavailable = `an audit write failed (${messageOf(error)}); reopen the trail, which re-reads and verifies the store`;
+    this.#refuse(accepted.map(({ request }) => request), error);
+  }
+
+  #refuse(batch: readonly AppendRequest[], error: unknown): void {
+    for (const request of batch) request.reject(new AuditWriteFailed(describe(request.record), messageOf(error), { cause: error }));
   }
 
   #checkpointDue(): boolean {
@@ -345,6 +391,20 @@ export class AuditTrail {
     this.#latestCheckpoint = checkpoint;
     return checkpoint;
   }
+}
+
+// What the log held when the trail was opened, rebuilt while verifying it.
+interface RestoredLog {
+  readonly tree: MerkleTree;
+  readonly callIds: Set<string>;
+  readonly headHash: string;
+  readonly unfinished: readonly UnfinishedCall[];
+  readonly checkpoints: readonly SignedCheckpoint[];
+}
+
+// A store may reject with anything; the queue must not stall on a rejection that is not an Error.
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(record: AuditRecord): string {

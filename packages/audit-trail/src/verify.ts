@@ -52,6 +52,14 @@ export interface VerifyOptions {
  * checkpoint's signature fails: an anchor that cannot be trusted cannot vouch for anything.
  */
 export function verifyChain(lines: readonly string[], options: VerifyOptions = {}): VerificationReport {
+  return verifyEntries(lines, options);
+}
+
+/** Receives each entry that verified, in order, with its hash. */
+export type EntryVisitor = (entry: AuditEntry, hash: string) => void;
+
+/** `verifyChain`, handing each entry that verified to `visit`: the trail rebuilds its state from them while opening. */
+export function verifyEntries(lines: readonly string[], options: VerifyOptions, visit?: EntryVisitor): VerificationReport {
   const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
   for (const checkpoint of checkpoints) {
     if (options.verifier === undefined) {
@@ -70,7 +78,7 @@ export function verifyChain(lines: readonly string[], options: VerifyOptions = {
       anchoredSize = index;
     }
     if (index === lines.length) break;
-    const checked = checkEntry(lines[index] as string, index, prevHash, calls);
+    const checked = checkEntry(lines[index] as string, index, prevHash, calls, visit);
     if (typeof checked !== 'string') return broken(checked, calls);
     prevHash = checked;
   }
@@ -81,7 +89,7 @@ export function verifyChain(lines: readonly string[], options: VerifyOptions = {
 
 // #region verify-entry
 // Returns the entry's hash when it follows from its predecessor, or the first problem found.
-function checkEntry(line: string, index: number, prevHash: string, calls: CallLedger): ChainProblem | string {
+function checkEntry(line: string, index: number, prevHash: string, calls: CallLedger, visit: EntryVisitor | undefined): ChainProblem | string {
   const parts = splitLine(line);
   if (typeof parts === 'string') return malformed(index, parts);
   const calculated = entryHash(parts.body);
@@ -99,7 +107,8 @@ function checkEntry(line: string, index: number, prevHash: string, calls: CallLe
   }
   const sequence = calls.record(entry);
   if (sequence !== undefined) return { kind: 'call-sequence', index, reason: sequence, message: `entry ${index}: ${sequence}` };
-  return parts.storedHash;
+  visit?.(entry, calculated);
+  return calculated;
 }
 // #endregion verify-entry
 

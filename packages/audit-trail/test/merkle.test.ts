@@ -56,6 +56,34 @@ describe('MerkleTree against the RFC 9162 definitions', () => {
     }
   });
 
+  it('gives the same MTH and PATH when roots and proofs are asked for while the tree grows', () => {
+    // Interior nodes are hashed when first needed, so interleave appends with queries at generated points.
+    fc.assert(fc.property(fc.array(fc.nat({ max: 9 }), { minLength: 1, maxLength: 7 }), fc.nat(), (growths, pick) => {
+      const growing = new MerkleTree();
+      for (const growth of growths) {
+        for (let i = 0; i < growth; i++) growing.append(leafHash(data[growing.size] as Buffer));
+        if (growing.size === 0) continue;
+        const n = growing.size;
+        const m = pick % n;
+        expect(growing.root().toString('hex')).toBe(referenceMth(data.slice(0, n)).toString('hex'));
+        expect(hex(growing.inclusionProof(m, n))).toEqual(hex(referencePath(m, data.slice(0, n))));
+        const earlier = 1 + (pick % n);
+        expect(growing.root(earlier).toString('hex')).toBe(referenceMth(data.slice(0, earlier)).toString('hex'));
+      }
+    }), { numRuns: 100 });
+  });
+
+  it('takes a leaf as 64 hex digits exactly as it takes the 32 bytes, and refuses anything else', () => {
+    const fromHex = new MerkleTree();
+    for (const d of data.slice(0, 9)) fromHex.appendHex(leafHash(d).toString('hex'));
+    expect(fromHex.root()).toEqual(tree.root(9));
+    for (const bad of ['ab'.repeat(31), 'ab'.repeat(33), `${'ab'.repeat(31)}zz`, `g${'a'.repeat(63)}`]) {
+      expect(() => fromHex.appendHex(bad)).toThrow(MerkleProofError);
+    }
+    expect(fromHex.size).toBe(9);
+    expect(fromHex.root()).toEqual(tree.root(9));
+  });
+
   it('gives the PATH of the RFC for every index of every size from 1 to 70, and each one verifies', () => {
     for (let n = 1; n <= data.length; n++) {
       const root = tree.root(n);

@@ -3,15 +3,17 @@ import {
   AuditTrail,
   AuditWriteFailed,
   CallSequenceError,
+  CanonicalEncodingError,
   ChainVerificationFailed,
   InvalidRecord,
   MemoryAuditStore,
   MemoryCheckpointStore,
-  NotCanonicalJson,
   OutcomeNotRecorded,
   recordToolCall,
   verifyChain,
   type AuditEntry,
+  type AuditStore,
+  type CheckpointStore,
 } from '../src/index.ts';
 import { FlakyCheckpointStore, FlakyStore, openFixture, signer } from './support.ts';
 
@@ -52,7 +54,9 @@ describe('recordToolCall', () => {
     const { trail, store } = await openFixture();
     let ran = false;
     const call = recordToolCall(trail, { tool: 'schedule', args: { when: new Date(0) } as never, actor: 'agent-1' }, () => Promise.resolve((ran = true)));
-    await expect(call).rejects.toThrow(new NotCanonicalJson('$.args.when', 'a Date is not a plain JSON object; convert it first (a Date with toISOString())'));
+    const error = await call.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CanonicalEncodingError);
+    expect(error).toMatchObject({ path: '$.args.when', message: 'cannot encode $.args.when canonically: a Date is not plain data; convert it (a Date to an ISO string, a Map to an object)' });
     expect(ran).toBe(false);
     expect(await store.readLines()).toEqual([]);
   });
@@ -146,6 +150,94 @@ describe('AuditTrail', () => {
     expect(recorded.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(store.batches).toEqual([1, 3, 3]);
     expect(verifyChain(await store.readLines())).toMatchObject({ ok: true, size: 7 });
+  });
+
+  it('commits each append to a store that answers synchronously before the call returns, one entry per write', async () => {
+    const store = new MemoryAuditStore();
+    const writes: number[] = [];
+    const counting: AuditStore = {
+      append: (lines) => {
+        writes.push(lines.length);
+        return store.append(lines);
+      },
+      readLines: () => store.readLines(),
+      close: () => store.close(),
+    };
+    const { trail } = await openFixture({ store: counting });
+    const pending = [trail.recordIntent({ tool: 'a', args: null, actor: 'agent-1' }), trail.recordIntent({ tool: 'b', args: null, actor: 'agent-1' })];
+    // Both entries are stored before either promise has had a turn to settle.
+    expect(await store.readLines()).toHaveLength(2);
+    expect(trail.size).toBe(2);
+    expect((await Promise.all(pending)).map((r) => r.index)).toEqual([0, 1]);
+    expect(writes).toEqual([1, 1]);
+  });
+
+  it('holds appends behind a checkpoint write still in flight, then commits them in order', async () => {
+    const checkpoints = new MemoryCheckpointStore();
+    let release = (): void => undefined;
+    const slow: CheckpointStore = {
+      save: (checkpoint) => new Promise((resolve) => (release = () => resolve(checkpoints.save(checkpoint)))),
+      readAll: () => checkpoints.readAll(),
+      close: () => checkpoints.close(),
+    };
+    const { trail, store } = await openFixture({ checkpoints: slow, checkpointEvery: 2 });
+    await trail.recordIntent({ tool: 'a', args: null, actor: 'agent-1' });
+    await trail.recordIntent({ tool: 'b', args: null, actor: 'agent-1' });
+    let settled = 0;
+    const later = [0, 1, 2].map(async (i) => {
+      const entry = await trail.recordIntent({ tool: `c${i}`, args: i, actor: 'agent-1' });
+      settled++;
+      return entry;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(0);
+    expect(await store.readLines()).toHaveLength(2);
+    release();
+    expect((await Promise.all(later)).map((r) => r.index)).toEqual([2, 3, 4]);
+    expect(verifyChain(await store.readLines(), { checkpoints: await checkpoints.readAll(), verifier: signer })).toMatchObject({ ok: true, size: 5, checkpointsChecked: 1 });
+  });
+
+  it('treats a store that throws instead of rejecting as a failed write', async () => {
+    const throwing: AuditStore = {
+      append: () => {
+        throw new Error('EROFS: read-only file system');
+      },
+      readLines: () => Promise.resolve([]),
+      close: () => Promise.resolve(),
+    };
+    const { trail } = await openFixture({ store: throwing });
+    await expect(trail.recordIntent({ tool: 'a', args: null, actor: 'agent-1' })).rejects.toThrow(
+      'the audit entry for the intent of call call-0000 (a) was not recorded: EROFS: read-only file system',
+    );
+    await expect(trail.recordIntent({ tool: 'b', args: null, actor: 'agent-1' })).rejects.toThrow('reopen the trail');
+  });
+
+  it('reports a store that rejects with something other than an Error, and still refuses appends after it', async () => {
+    const odd: AuditStore = {
+      // A store outside our control may reject with anything.
+      append: () => Promise.reject(undefined),
+      readLines: () => Promise.resolve([]),
+      close: () => Promise.resolve(),
+    };
+    const { trail } = await openFixture({ store: odd });
+    await expect(trail.recordIntent({ tool: 'a', args: null, actor: 'agent-1' })).rejects.toThrow('was not recorded: undefined');
+    await expect(trail.recordIntent({ tool: 'b', args: null, actor: 'agent-1' })).rejects.toThrow('reopen the trail');
+  });
+
+  it('refuses a call id from before a reopen, and accepts the outcome of a call left open then', async () => {
+    const store = new MemoryAuditStore();
+    const checkpoints = new MemoryCheckpointStore();
+    const first = (await openFixture({ store, checkpoints })).trail;
+    const done = await first.recordIntent({ tool: 'a', args: null, actor: 'agent-1', callId: 'done' });
+    await first.recordOutcome({ callId: done.callId as string, status: 'succeeded', durationMs: 1 });
+    await first.recordIntent({ tool: 'b', args: null, actor: 'agent-1', callId: 'open' });
+    const { trail } = await openFixture({ store, checkpoints });
+    expect(trail.size).toBe(3);
+    expect(trail.headHash).toBe(first.headHash);
+    expect(trail.rootHash()).toBe(first.rootHash());
+    await expect(trail.recordIntent({ tool: 'a', args: null, actor: 'agent-1', callId: 'done' })).rejects.toThrow('call id done is already in the log');
+    await trail.recordOutcome({ callId: 'open', status: 'succeeded', durationMs: 1 });
+    expect(verifyChain(await store.readLines())).toMatchObject({ ok: true, size: 4, unfinishedCalls: [] });
   });
 
   it('rejects an outcome without an open intent and a call id used twice', async () => {

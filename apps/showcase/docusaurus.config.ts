@@ -2,12 +2,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, PluginModule } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
-import { themes as prismThemes } from 'prism-react-renderer';
+import type { PluginOptions as SearchOptions } from '@easyops-cn/docusaurus-search-local';
 import remarkGithubAdmonitionsToDirectives from 'remark-github-admonitions-to-directives';
 import { siteLocationFromEnv } from './site-env.ts';
 import factorGrid from './plugins/factor-grid.ts';
+import llmsTxt from './plugins/llms-txt.ts';
+import { darkCodeTheme, lightCodeTheme } from './plugins/prism-themes.ts';
+import remarkMermaidSvg from './plugins/mermaid-svg.ts';
 import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
-import { crossInstanceRoute, examplesRouteBase, patternPackages } from './plugins/routes.ts';
+import { hasReleaseNotes, isChangelog, releaseNotesFrontMatter, releaseNotesLast, releaseNotesMarkdown, releaseNotesSlug, releaseNotesTitle } from './plugins/release-notes.ts';
+import { crossInstanceRoute, docsRouteBase, examplesRouteBase, patternPackages } from './plugins/routes.ts';
 
 const { url, baseUrl } = siteLocationFromEnv(process.env);
 
@@ -17,7 +21,31 @@ const siteDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(siteDir, '../..');
 const docsPath = '../../docs';
 const packagesPath = '../../packages';
-const remarkPlugins = { beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives], rehypePlugins: [rehypeTaskListLabels] };
+const docsDir = path.resolve(siteDir, docsPath);
+const packagesDir = path.resolve(siteDir, packagesPath);
+const examplePackages = patternPackages(packagesDir);
+// Every docs instance reads GitHub Markdown: alerts become admonitions, Mermaid fences become
+// inline SVG at build time (no Mermaid code in the browser), task-list boxes get labels.
+const markdownPlugins = {
+  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }]],
+  rehypePlugins: [rehypeTaskListLabels],
+};
+// docs/CHANGELOG.md, once changesets writes it, is the "Release notes" page, last in the sidebar.
+const releaseNotes = hasReleaseNotes(docsDir);
+
+const search = {
+  // The index is built from the static pages and served with them: no hosted service.
+  docsRouteBasePath: [docsRouteBase, examplesRouteBase],
+  // Read only to hash the index file name, so a changed page is never served a stale index.
+  docsDir: [docsPath, ...examplePackages.map((name) => `${packagesPath}/${name}`)],
+  indexBlog: false,
+  indexPages: false,
+  hashed: 'filename',
+  language: ['en'],
+  explicitSearchResultPath: true,
+  highlightSearchTermsOnTargetPage: false,
+  searchBarShortcutHint: false,
+} satisfies SearchOptions;
 
 const config: Config = {
   title: '12-Factor AgentOps',
@@ -36,6 +64,12 @@ const config: Config = {
   markdown: {
     // Plain .md stays CommonMark + GFM (no MDX), exactly as GitHub reads it.
     format: 'detect',
+    // The changelog keeps the heading changesets writes; the site titles it "Release notes".
+    preprocessor: ({ filePath, fileContent }) => (isChangelog(docsDir, filePath) ? releaseNotesMarkdown(fileContent) : fileContent),
+    parseFrontMatter: async (params) => {
+      const result = await params.defaultParseFrontMatter(params);
+      return isChangelog(docsDir, params.filePath) ? { ...result, frontMatter: releaseNotesFrontMatter(result.frontMatter) } : result;
+    },
     hooks: {
       // A link from docs/ to a package README (or back) crosses docs instances, which
       // Docusaurus does not resolve by itself; every other broken link fails the build.
@@ -53,6 +87,7 @@ const config: Config = {
   plugins: [
     // Docusaurus types plugin content as unknown; the grid plugin's content is its own.
     [factorGrid as PluginModule, { docsDir: docsPath }],
+    [llmsTxt as PluginModule, { docsDir: docsPath, packagesDir: packagesPath }],
     [
       '@docusaurus/plugin-content-docs',
       {
@@ -61,21 +96,23 @@ const config: Config = {
         routeBasePath: examplesRouteBase,
         sidebarPath: './sidebars-examples.ts',
         // Only the pattern packages' READMEs; `*/README.md` never reaches into node_modules.
-        include: patternPackages(path.resolve(siteDir, packagesPath)).map((name) => `${name}/README.md`),
-        ...remarkPlugins,
+        include: examplePackages.map((name) => `${name}/README.md`),
+        ...markdownPlugins,
       },
     ],
   ],
+  themes: [['@easyops-cn/docusaurus-search-local', search]],
   presets: [
     [
       'classic',
       {
         docs: {
           path: docsPath,
-          routeBasePath: 'docs',
+          routeBasePath: docsRouteBase,
           sidebarPath: './sidebars.ts',
-          exclude: ['**/node_modules/**', '**/CHANGELOG.md'],
-          ...remarkPlugins,
+          exclude: ['**/node_modules/**'],
+          sidebarItemsGenerator: async ({ defaultSidebarItemsGenerator, ...args }) => releaseNotesLast(await defaultSidebarItemsGenerator(args)),
+          ...markdownPlugins,
           showLastUpdateTime: false,
         },
         blog: false,
@@ -107,14 +144,22 @@ const config: Config = {
           items: [
             { label: 'Introduction', to: '/docs' },
             { label: 'The twelve factors', to: '/docs/factors' },
+            ...(releaseNotes ? [{ label: releaseNotesTitle, to: `/${docsRouteBase}${releaseNotesSlug}` }] : []),
+          ],
+        },
+        {
+          title: 'For tools',
+          items: [
+            { label: 'llms.txt', to: 'pathname:///llms.txt' },
+            { label: 'llms-full.txt', to: 'pathname:///llms-full.txt' },
           ],
         },
       ],
       copyright: 'Framework text CC BY-SA 4.0 · Example code Apache-2.0',
     },
     prism: {
-      theme: prismThemes.oneLight,
-      darkTheme: prismThemes.oneDark,
+      theme: lightCodeTheme,
+      darkTheme: darkCodeTheme,
     },
   } satisfies Preset.ThemeConfig,
 };

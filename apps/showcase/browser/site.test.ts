@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFactors } from '@12-factor-agentops/doc-checks';
-import { launchChromium, newContext, watchPage } from './support/chromium.ts';
-import { buildDir, docFiles, docRoute, docsDir, readDoc, sitemapPaths } from './support/site.ts';
+import { horizontalOverflow, launchChromium, newContext, newPhoneContext, watchPage } from './support/chromium.ts';
+import { buildDir, docFiles, docRoute, docsDir, docWithMostDiagrams, examplePages, readDoc, sitemapPaths } from './support/site.ts';
 import { serveStatic, type StaticSite } from './support/static-server.ts';
 
 let browser: Browser;
@@ -21,17 +23,18 @@ afterAll(async () => {
 
 const factors = readFactors(docsDir);
 const firstFactor = factors[0];
+const diagramPage = docWithMostDiagrams();
+const examplePage = examplePages()[0];
 
 describe('every page in the sitemap', () => {
   it('answers 200 with no console error, failed request or request to another origin', async () => {
     const context = await newContext(browser);
-    const paths = sitemapPaths();
+    const paths = sitemapPaths(buildDir, site.baseUrl);
     const report: string[] = [];
     for (const pathname of paths) {
       const page = await context.newPage();
       const problems = watchPage(page, site.origin);
-      const url = `${site.origin}${pathname}`;
-      const response = await page.goto(url, { waitUntil: 'networkidle' });
+      const response = await page.goto(site.url(pathname), { waitUntil: 'networkidle' });
       if (response?.status() !== 200) report.push(`${pathname}: HTTP ${response?.status()}`);
       for (const [kind, list] of Object.entries(problems)) {
         for (const item of list as string[]) report.push(`${pathname}: ${kind}: ${item}`);
@@ -42,13 +45,41 @@ describe('every page in the sitemap', () => {
     expect(paths.length).toBeGreaterThanOrEqual(factors.length + 2);
     expect(report).toEqual([]);
   });
+
+  it('fits a 375 px wide phone screen: nothing scrolls the page sideways', async () => {
+    const context = await newPhoneContext(browser);
+    const page = await context.newPage();
+    const tooWide: string[] = [];
+    for (const pathname of sitemapPaths(buildDir, site.baseUrl)) {
+      await page.goto(site.url(pathname), { waitUntil: 'load' });
+      const overflow = await horizontalOverflow(page);
+      if (overflow > 0) tooWide.push(`${pathname || '/'}: ${overflow} px too wide`);
+    }
+    await context.close();
+    expect(tooWide).toEqual([]);
+  });
 });
 
 describe('accessibility (axe, WCAG 2.1 A and AA)', () => {
   const pages = [
     ['the landing page', ''],
-    ['a factor page', firstFactor ? docRoute(`factors/${firstFactor.file}`) : 'docs'],
+    [`a factor page with diagrams (${diagramPage.file})`, docRoute(diagramPage.file)],
+    [`a package page (${examplePage?.name ?? 'none'})`, examplePage?.route ?? ''],
+    ['the search page with results', 'search?q=agent'],
+    ['the 404 page', 'this-page-does-not-exist'],
   ] as const;
+
+  async function seriousViolations(page: Page): Promise<string[]> {
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    return results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  }
+
+  it('has a package page to check', () => {
+    expect(examplePage, 'no package with a README declares its factor').toBeDefined();
+  });
+
   for (const scheme of ['light', 'dark'] as const) {
     for (const [name, pathname] of pages) {
       it(`finds no serious or critical violation on ${name} in ${scheme} mode`, async () => {
@@ -56,11 +87,9 @@ describe('accessibility (axe, WCAG 2.1 A and AA)', () => {
         const page = await context.newPage();
         await page.goto(site.url(pathname), { waitUntil: 'networkidle' });
         expect(await page.locator('html').getAttribute('data-theme')).toBe(scheme);
-        const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        const serious = results.violations
-          .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-          .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-        expect(serious).toEqual([]);
+        if (pathname.startsWith('search')) await page.locator('main article a').first().waitFor();
+        if (pathname.startsWith('this-page')) await page.getByRole('heading', { name: 'Page Not Found' }).waitFor();
+        expect(await seriousViolations(page)).toEqual([]);
         await context.close();
       });
     }
@@ -87,7 +116,8 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
       await page.goto(site.url(docRoute(`factors/${factor.file}`)));
       const heading = `Factor ${factor.numeral}: ${factor.title}`;
       await expect.poll(() => page.locator('article h1').first().textContent()).toBe(heading);
-      expect(await page.title()).toContain(heading);
+      // The server-rendered title is right; the head manager briefly resets it while it hydrates.
+      await expect.poll(() => page.title()).toContain(heading);
     }
     await page.close();
   });
@@ -131,5 +161,33 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
     await page.goto(site.url(docRoute('factors/README.md')));
     await expect.poll(() => page.locator('article table tbody tr').count()).toBe(factors.length);
     await page.close();
+  });
+
+  it('shows each example package README in the Examples section', async () => {
+    const page = await browser.newPage();
+    for (const example of examplePages()) {
+      await page.goto(site.url(example.route));
+      const title = /^# (.+)$/m.exec(example.markdown)?.[1] ?? '';
+      await expect.poll(() => page.locator('article h1').first().textContent()).toBe(title);
+      const sidebar = await page.locator('nav[aria-label="Docs sidebar"] a.menu__link').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+      expect(sidebar).toContain(`${site.baseUrl}${example.route}`);
+    }
+    await page.close();
+  });
+});
+
+describe('llms.txt and llms-full.txt in the built site', () => {
+  it('list the introduction, the factor index and factors I to XII, in that order', async () => {
+    const response = await fetch(site.url('llms.txt'));
+    expect(response.status).toBe(200);
+    const index = await response.text();
+    const routes = ['README.md', 'factors/README.md', ...factors.map((factor) => `factors/${factor.file}`)].map((file) => `${site.baseUrl}${docRoute(file)})`);
+    const positions = routes.map((route) => index.indexOf(route));
+    expect(positions.every((position) => position > 0), routes.filter((_, at) => positions[at] === -1).join(', ')).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const full = readFileSync(path.join(buildDir, 'llms-full.txt'), 'utf8');
+    const headings = factors.map((factor) => full.indexOf(`# Factor ${factor.numeral}: ${factor.title}\n`));
+    expect(headings.every((position) => position > 0)).toBe(true);
+    expect([...headings].sort((a, b) => a - b)).toEqual(headings);
   });
 });

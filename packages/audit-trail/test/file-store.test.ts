@@ -44,6 +44,17 @@ async function recordCalls(trail: AuditTrail, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await recordToolCall(trail, { tool: 'read_file', args: { page: i }, actor: 'agent-1' }, () => Promise.resolve(i));
 }
 
+
+/** Opens a store only to read it back, and closes it again so no file handle is left behind. */
+async function readBack<T extends { close(): Promise<void> }, R>(opening: Promise<T>, read: (store: T) => Promise<R>): Promise<R> {
+  const store = await opening;
+  try {
+    return await read(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('FileAuditStore', () => {
   it('stores one entry per line and continues the chain after a reopen', async () => {
     const first = await openOnDisk({ checkpointEvery: 3 });
@@ -57,7 +68,7 @@ describe('FileAuditStore', () => {
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.slice(0, -1).split('\n');
     expect(lines).toHaveLength(6);
-    const checkpoints = await (await FileCheckpointStore.open(checkpointPath)).readAll();
+    const checkpoints = await readBack(FileCheckpointStore.open(checkpointPath), (store) => store.readAll());
     expect(checkpoints.map((c) => c.size)).toEqual([3, 4, 6]);
     expect(verifyChain(lines, { checkpoints, verifier: signer })).toMatchObject({ ok: true, size: 6 });
   });
@@ -107,7 +118,8 @@ describe('FileAuditStore', () => {
 
   it('after a crash between intent and outcome, verification reports the call as unfinished', async () => {
     const store = await FileAuditStore.open(logPath);
-    const { trail } = await openFixture({ store, checkpoints: await FileCheckpointStore.open(checkpointPath) });
+    const checkpointStore = await FileCheckpointStore.open(checkpointPath);
+    const { trail } = await openFixture({ store, checkpoints: checkpointStore });
     await recordCalls(trail, 1);
     let toolStarted!: () => void;
     const started = new Promise<void>((resolve) => (toolStarted = resolve));
@@ -117,8 +129,8 @@ describe('FileAuditStore', () => {
       return new Promise<never>(() => undefined);
     });
     await started;
-    await store.close();
-    const lines = await (await FileAuditStore.open(logPath)).readLines();
+    await Promise.all([store.close(), checkpointStore.close()]);
+    const lines = await readBack(FileAuditStore.open(logPath), (reopened) => reopened.readLines());
     expect(verifyChain(lines)).toMatchObject({ ok: true, size: 3, unfinishedCalls: [{ index: 2, tool: 'deploy', actor: 'agent-2' }] });
   });
 
@@ -131,7 +143,7 @@ describe('FileAuditStore', () => {
     const offset = Buffer.byteLength(`${lines.slice(0, 3).join('\n')}\n`) + 40;
     bytes[offset] = (bytes[offset] as number) ^ 0x01;
     await writeFile(logPath, bytes);
-    const report = verifyChain(await (await FileAuditStore.open(logPath)).readLines());
+    const report = verifyChain(await readBack(FileAuditStore.open(logPath), (store) => store.readLines()));
     expect(report).toMatchObject({ ok: false, firstBadIndex: 3, problem: { kind: 'hash-mismatch' } });
   });
 });

@@ -54,3 +54,13 @@ export function watchPage(page: Page, origin: string): PageProblems {
 export async function newContext(browser: Browser, colorScheme: 'light' | 'dark' = 'light'): Promise<BrowserContext> {
   return browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
 }
+
+/** A phone-sized viewport: 375 CSS pixels wide, the width of a small current phone. */
+export async function newPhoneContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true });
+}
+
+/** How far the page is wider than the viewport, in CSS pixels (0 when it does not scroll sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+}

@@ -132,7 +132,8 @@ const config: Config = {
       logo: { alt: '', src: 'img/favicon.svg' },
       items: [
         { to: '/docs/factors', label: 'Factors', position: 'left' },
-        { to: '/docs', label: 'Introduction', position: 'left' },
+        // Active on the introduction itself, not on every page below /docs.
+        { to: '/docs', label: 'Introduction', position: 'left', activeBaseRegex: '/docs/?$' },
         { type: 'docSidebar', docsPluginId: 'examples', sidebarId: 'examples', label: 'Examples', position: 'left' },
       ],
     },

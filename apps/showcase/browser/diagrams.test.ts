@@ -1,24 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { contrastRatio } from '../plugins/contrast.ts';
-import { launchChromium, newContext, newPhoneContext } from './support/chromium.ts';
+import { newContext, newPhoneContext } from './support/chromium.ts';
 import { buildDir, docRoute, docWithMostDiagrams } from './support/site.ts';
-import { serveStatic, type StaticSite } from './support/static-server.ts';
+import { useBuiltSite } from './support/built-site.ts';
 
-let browser: Browser;
-let site: StaticSite;
-
-beforeAll(async () => {
-  site = await serveStatic(buildDir, process.env.BASE_URL ?? '/');
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const built = useBuiltSite();
 
 const diagramPage = docWithMostDiagrams();
 const route = docRoute(diagramPage.file);
@@ -48,8 +37,8 @@ async function lowestTextContrast(page: Page): Promise<{ ratio: number; text: st
 
 describe(`Mermaid diagrams, rendered at build time (${diagramPage.file}, ${diagramPage.diagrams} diagrams)`, () => {
   it('arrive as inline SVG in the HTML itself, one labelled figure per fence, with no fence left as code', async () => {
-    const page = await browser.newPage();
-    const response = await page.goto(site.url(route), { waitUntil: 'networkidle' });
+    const page = await built.browser.newPage();
+    const response = await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
     const html = (await response?.text()) ?? '';
     expect([...html.matchAll(/<figure class="?mermaid-diagram"?[^>]*><svg\b/g)]).toHaveLength(diagramPage.diagrams);
     const images = page.locator('article figure.mermaid-diagram > svg[role="img"]');
@@ -63,10 +52,10 @@ describe(`Mermaid diagrams, rendered at build time (${diagramPage.file}, ${diagr
   });
 
   it('load no Mermaid or layout-engine script: none is requested and none is in the built JavaScript', async () => {
-    const page = await browser.newPage();
+    const page = await built.browser.newPage();
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
-    await page.goto(site.url(route), { waitUntil: 'networkidle' });
+    await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
     expect(requested.filter((url) => /mermaid|elk/i.test(new URL(url).pathname))).toEqual([]);
     await page.close();
     const scriptsDir = path.join(buildDir, 'assets', 'js');
@@ -76,9 +65,9 @@ describe(`Mermaid diagrams, rendered at build time (${diagramPage.file}, ${diagr
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`keep every label legible in ${scheme} mode: text at 4.5:1 or more on the diagram background`, async () => {
-      const context = await newContext(browser, scheme);
+      const context = await newContext(built.browser, scheme);
       const page = await context.newPage();
-      await page.goto(site.url(route), { waitUntil: 'networkidle' });
+      await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
       expect(await page.locator('html').getAttribute('data-theme')).toBe(scheme);
       const lowest = await lowestTextContrast(page);
       expect(lowest.ratio, `"${lowest.text}"`).toBeGreaterThanOrEqual(4.5);
@@ -87,9 +76,9 @@ describe(`Mermaid diagrams, rendered at build time (${diagramPage.file}, ${diagr
   }
 
   it('follow a switch of colour mode without a reload', async () => {
-    const context = await newContext(browser, 'light');
+    const context = await newContext(built.browser, 'light');
     const page = await context.newPage();
-    await page.goto(site.url(route), { waitUntil: 'networkidle' });
+    await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
     const fill = () => page.locator('figure.mermaid-diagram svg text').first().evaluate((text) => getComputedStyle(text).fill);
     const light = await fill();
     // The toggle cycles through its modes; a few clicks always reach dark.
@@ -102,9 +91,9 @@ describe(`Mermaid diagrams, rendered at build time (${diagramPage.file}, ${diagr
   });
 
   it('scroll inside their own figure on a 375 px phone when wider than the screen, and can be scrolled from the keyboard', async () => {
-    const context = await newPhoneContext(browser);
+    const context = await newPhoneContext(built.browser);
     const page = await context.newPage();
-    await page.goto(site.url(route), { waitUntil: 'networkidle' });
+    await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
     const figures = await page.locator('figure.mermaid-diagram').evaluateAll((elements) =>
       elements.map((figure) => {
         const svg = figure.querySelector('svg');

@@ -1,25 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { readFactors } from '@12-factor-agentops/doc-checks';
-import { horizontalOverflow, launchChromium, newContext, newPhoneContext, watchPage } from './support/chromium.ts';
+import { horizontalOverflow, newContext, newPhoneContext, watchPage } from './support/chromium.ts';
 import { buildDir, docFiles, docRoute, docsDir, docWithMostDiagrams, examplePages, readDoc, sitemapPaths } from './support/site.ts';
-import { serveStatic, type StaticSite } from './support/static-server.ts';
+import { useBuiltSite } from './support/built-site.ts';
 
-let browser: Browser;
-let site: StaticSite;
-
-beforeAll(async () => {
-  site = await serveStatic(buildDir, process.env.BASE_URL ?? '/');
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const built = useBuiltSite();
 
 const factors = readFactors(docsDir);
 const firstFactor = factors[0];
@@ -28,13 +17,13 @@ const examplePage = examplePages()[0];
 
 describe('every page in the sitemap', () => {
   it('answers 200 with no console error, failed request or request to another origin', async () => {
-    const context = await newContext(browser);
-    const paths = sitemapPaths(buildDir, site.baseUrl);
+    const context = await newContext(built.browser);
+    const paths = sitemapPaths(buildDir, built.site.baseUrl);
     const report: string[] = [];
     for (const pathname of paths) {
       const page = await context.newPage();
-      const problems = watchPage(page, site.origin);
-      const response = await page.goto(site.url(pathname), { waitUntil: 'networkidle' });
+      const problems = watchPage(page, built.site.origin);
+      const response = await page.goto(built.site.url(pathname), { waitUntil: 'networkidle' });
       if (response?.status() !== 200) report.push(`${pathname}: HTTP ${response?.status()}`);
       for (const [kind, list] of Object.entries(problems)) {
         for (const item of list as string[]) report.push(`${pathname}: ${kind}: ${item}`);
@@ -47,11 +36,11 @@ describe('every page in the sitemap', () => {
   });
 
   it('fits a 375 px wide phone screen: nothing scrolls the page sideways', async () => {
-    const context = await newPhoneContext(browser);
+    const context = await newPhoneContext(built.browser);
     const page = await context.newPage();
     const tooWide: string[] = [];
-    for (const pathname of sitemapPaths(buildDir, site.baseUrl)) {
-      await page.goto(site.url(pathname), { waitUntil: 'load' });
+    for (const pathname of sitemapPaths(buildDir, built.site.baseUrl)) {
+      await page.goto(built.site.url(pathname), { waitUntil: 'load' });
       const overflow = await horizontalOverflow(page);
       if (overflow > 0) tooWide.push(`${pathname || '/'}: ${overflow} px too wide`);
     }
@@ -83,9 +72,9 @@ describe('accessibility (axe, WCAG 2.1 A and AA)', () => {
   for (const scheme of ['light', 'dark'] as const) {
     for (const [name, pathname] of pages) {
       it(`finds no serious or critical violation on ${name} in ${scheme} mode`, async () => {
-        const context = await newContext(browser, scheme);
+        const context = await newContext(built.browser, scheme);
         const page = await context.newPage();
-        await page.goto(site.url(pathname), { waitUntil: 'networkidle' });
+        await page.goto(built.site.url(pathname), { waitUntil: 'networkidle' });
         expect(await page.locator('html').getAttribute('data-theme')).toBe(scheme);
         if (pathname.startsWith('search')) await page.locator('main article a').first().waitFor();
         if (pathname.startsWith('this-page')) await page.getByRole('heading', { name: 'Page Not Found' }).waitFor();
@@ -98,22 +87,22 @@ describe('accessibility (axe, WCAG 2.1 A and AA)', () => {
 
 describe('docs/ rendered as plain GitHub Markdown', () => {
   it('shows every factor on the landing page, in order, linking to its page', async () => {
-    const page = await browser.newPage();
-    await page.goto(site.url(''), { waitUntil: 'networkidle' });
+    const page = await built.browser.newPage();
+    await page.goto(built.site.url(''), { waitUntil: 'networkidle' });
     const cards = page.getByRole('list', { name: 'The twelve factors' }).getByRole('link');
     await expect.poll(() => cards.count()).toBe(factors.length);
     for (const [index, factor] of factors.entries()) {
       const card = cards.nth(index);
       await expect.poll(() => card.textContent()).toContain(factor.rule);
-      expect(await card.getAttribute('href')).toBe(`${site.baseUrl}${docRoute(`factors/${factor.file}`)}`);
+      expect(await card.getAttribute('href')).toBe(`${built.site.baseUrl}${docRoute(`factors/${factor.file}`)}`);
     }
     await page.close();
   });
 
   it('uses each factor file H1 as the page title', async () => {
-    const page = await browser.newPage();
+    const page = await built.browser.newPage();
     for (const factor of factors) {
-      await page.goto(site.url(docRoute(`factors/${factor.file}`)));
+      await page.goto(built.site.url(docRoute(`factors/${factor.file}`)));
       const heading = `Factor ${factor.numeral}: ${factor.title}`;
       await expect.poll(() => page.locator('article h1').first().textContent()).toBe(heading);
       // The server-rendered title is right; the head manager briefly resets it while it hydrates.
@@ -123,12 +112,12 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
   });
 
   it('orders the sidebar by the numeric prefixes of the factor files', async () => {
-    const page = await browser.newPage();
-    await page.goto(site.url(docRoute(`factors/${firstFactor?.file ?? ''}`)));
+    const page = await built.browser.newPage();
+    await page.goto(built.site.url(docRoute(`factors/${firstFactor?.file ?? ''}`)));
     const hrefs = await page.locator('nav[aria-label="Docs sidebar"] a.menu__link').evaluateAll((links) =>
       links.map((link) => link.getAttribute('href') ?? ''),
     );
-    const factorRoutes = factors.map((factor) => `${site.baseUrl}${docRoute(`factors/${factor.file}`)}`);
+    const factorRoutes = factors.map((factor) => `${built.site.baseUrl}${docRoute(`factors/${factor.file}`)}`);
     expect(hrefs.filter((href) => factorRoutes.includes(href))).toEqual(factorRoutes);
     await page.close();
   });
@@ -137,9 +126,9 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
     const source = factors.map((factor) => ({ factor, text: readDoc(`factors/${factor.file}`) })).find(({ text }) => /\]\(\d\d-[a-z-]+\.md\)/.test(text));
     expect(source, 'no factor page links another factor').toBeDefined();
     const target = /\]\((\d\d-[a-z-]+\.md)\)/.exec(source?.text ?? '')?.[1] ?? '';
-    const page = await browser.newPage();
-    await page.goto(site.url(docRoute(`factors/${source?.factor.file ?? ''}`)));
-    const link = page.locator(`article a[href="${site.baseUrl}${docRoute(`factors/${target}`)}"]`).first();
+    const page = await built.browser.newPage();
+    await page.goto(built.site.url(docRoute(`factors/${source?.factor.file ?? ''}`)));
+    const link = page.locator(`article a[href="${built.site.baseUrl}${docRoute(`factors/${target}`)}"]`).first();
     await link.click();
     await page.waitForURL(`**/${docRoute(`factors/${target}`)}`);
     await expect.poll(() => page.locator('article h1').first().textContent()).toMatch(/^Factor [IVX]+: /);
@@ -149,28 +138,28 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
   it('renders GitHub alerts as admonitions', async () => {
     const file = docFiles().find((candidate) => /^> \[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]/m.test(readDoc(candidate)));
     expect(file, 'no page in docs/ uses a GitHub alert').toBeDefined();
-    const page = await browser.newPage();
-    await page.goto(site.url(docRoute(file ?? '')));
+    const page = await built.browser.newPage();
+    await page.goto(built.site.url(docRoute(file ?? '')));
     await expect.poll(() => page.locator('article .theme-admonition').count()).toBeGreaterThan(0);
     expect(await page.locator('article').textContent()).not.toContain('[!');
     await page.close();
   });
 
   it('renders the GFM index table with one row per factor', async () => {
-    const page = await browser.newPage();
-    await page.goto(site.url(docRoute('factors/README.md')));
+    const page = await built.browser.newPage();
+    await page.goto(built.site.url(docRoute('factors/README.md')));
     await expect.poll(() => page.locator('article table tbody tr').count()).toBe(factors.length);
     await page.close();
   });
 
   it('shows each example package README in the Examples section', async () => {
-    const page = await browser.newPage();
+    const page = await built.browser.newPage();
     for (const example of examplePages()) {
-      await page.goto(site.url(example.route));
+      await page.goto(built.site.url(example.route));
       const title = /^# (.+)$/m.exec(example.markdown)?.[1] ?? '';
       await expect.poll(() => page.locator('article h1').first().textContent()).toBe(title);
       const sidebar = await page.locator('nav[aria-label="Docs sidebar"] a.menu__link').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
-      expect(sidebar).toContain(`${site.baseUrl}${example.route}`);
+      expect(sidebar).toContain(`${built.site.baseUrl}${example.route}`);
     }
     await page.close();
   });
@@ -178,10 +167,10 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
 
 describe('llms.txt and llms-full.txt in the built site', () => {
   it('list the introduction, the factor index and factors I to XII, in that order', async () => {
-    const response = await fetch(site.url('llms.txt'));
+    const response = await fetch(built.site.url('llms.txt'));
     expect(response.status).toBe(200);
     const index = await response.text();
-    const routes = ['README.md', 'factors/README.md', ...factors.map((factor) => `factors/${factor.file}`)].map((file) => `${site.baseUrl}${docRoute(file)})`);
+    const routes = ['README.md', 'factors/README.md', ...factors.map((factor) => `factors/${factor.file}`)].map((file) => `${built.site.baseUrl}${docRoute(file)})`);
     const positions = routes.map((route) => index.indexOf(route));
     expect(positions.every((position) => position > 0), routes.filter((_, at) => positions[at] === -1).join(', ')).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

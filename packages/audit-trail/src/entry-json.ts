@@ -42,13 +42,64 @@ function numeric(key: string, value: number): string {
   return Number.isFinite(value) ? String(value) : openValue(key, value);
 }
 
+// Arguments, results and details are mostly small trees of plain objects, arrays and finite
+// numbers and strings. Those are written here without the generic encoder's bookkeeping (a
+// path per value, a map of ancestors); anything else, including every value the generic encoder
+// would refuse, goes to the generic encoder, which writes it or says where and why it cannot.
 // On failure the value is encoded again under its key, so the error names its place in the
 // entry ($.args.when, not $.when), exactly as encoding the whole entry would.
 function openValue(key: string, value: unknown): string {
+  const plain = plainJson(value, MAX_PLAIN_DEPTH);
+  if (plain !== undefined) return plain;
   try {
     return canonicalJson(value);
   } catch (error) {
     canonicalJson({ [key]: value });
     throw error;
   }
+}
+
+// Deeper values go to the generic encoder, which also catches a cycle where it closes.
+const MAX_PLAIN_DEPTH = 32;
+
+// The bytes canonicalJson gives for `value`, or undefined where it is not sure of them.
+function plainJson(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return text(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (depth === 0) return undefined;
+      return Array.isArray(value) ? plainArray(value, depth - 1) : plainObject(value, depth - 1);
+    default:
+      return undefined;
+  }
+}
+
+function plainArray(array: readonly unknown[], depth: number): string | undefined {
+  let out = '[';
+  for (let index = 0; index < array.length; index++) {
+    const item = Object.hasOwn(array, index) ? plainJson(array[index], depth) : undefined;
+    if (item === undefined) return undefined;
+    out += index === 0 ? item : `,${item}`;
+  }
+  return `${out}]`;
+}
+
+function plainObject(object: object, depth: number): string | undefined {
+  const prototype: unknown = Object.getPrototypeOf(object);
+  if ((prototype !== Object.prototype && prototype !== null) || Object.getOwnPropertySymbols(object).length > 0) return undefined;
+  const record = object as Readonly<Record<string, unknown>>;
+  let out = '{';
+  // Sorted as the generic encoder sorts: by UTF-16 code units.
+  for (const key of Object.keys(record).sort()) {
+    const item = plainJson(record[key], depth);
+    if (item === undefined) return undefined;
+    out += `${out.length === 1 ? '' : ','}${text(key)}:${item}`;
+  }
+  return `${out}}`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
-import { sealEntry, type AuditRecord, type GateDetail, type SealedEntry } from './entry.ts';
+import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
 import { MerkleTree } from './merkle.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 import { IsoTimestamps } from './timestamp.ts';
@@ -111,6 +111,8 @@ interface CheckpointRequest {
   readonly reject: (error: unknown) => void;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 // What a step of the queue returns: nothing when it finished at once, or the promise of a write still in flight.
 type Step = Promise<void> | undefined;
 
@@ -193,44 +195,65 @@ export class AuditTrail {
   }
 
   /** Records that a tool call is about to run; resolves once durable, else rejects with `AuditWriteFailed`. */
-  async recordIntent(call: ToolCallIntent): Promise<RecordedEntry> {
-    const callId = call.callId ?? this.#newCallId();
-    if (this.#usedCallIds.has(callId)) throw new CallSequenceError(`call id ${callId} is already in the log; give each call its own id`);
-    this.#usedCallIds.add(callId);
-    const record: AuditRecord = { kind: 'intent', callId, tool: call.tool, args: call.args, actor: call.actor, at: this.#now() };
+  recordIntent(call: ToolCallIntent): Promise<RecordedEntry> {
+    // Not an async function: an append the store takes at once costs one settled promise, not three.
+    let callId: string | undefined;
     try {
-      const entry = await this.#append(record);
-      this.#openCalls.set(callId, { tool: call.tool, actor: call.actor });
-      return entry;
+      callId = call.callId ?? this.#newCallId();
+      if (this.#usedCallIds.has(callId)) throw new CallSequenceError(`call id ${callId} is already in the log; give each call its own id`);
+      const { tool, actor } = call;
+      this.#usedCallIds.add(callId);
+      const id = callId;
+      const entry = this.#append({ kind: 'intent', callId, tool, args: call.args, actor, at: this.#now() });
+      if (entry instanceof Promise) {
+        return entry.then(
+          (recorded) => this.#opened(id, tool, actor, recorded),
+          (error: unknown) => {
+            this.#usedCallIds.delete(id);
+            throw error;
+          },
+        );
+      }
+      return Promise.resolve(this.#opened(id, tool, actor, entry));
     } catch (error) {
-      this.#usedCallIds.delete(callId);
-      throw error;
+      // A reused id stays with the call that owns it; a fresh one is released.
+      if (!(error instanceof CallSequenceError) && callId !== undefined) this.#usedCallIds.delete(callId);
+      return Promise.reject(error as Error);
     }
   }
 
   /** Records how a call ended; its intent must be in the log and not yet closed. */
-  async recordOutcome(outcome: ToolCallOutcome): Promise<RecordedEntry> {
+  recordOutcome(outcome: ToolCallOutcome): Promise<RecordedEntry> {
     const intent = this.#openCalls.get(outcome.callId);
-    if (intent === undefined) throw new CallSequenceError(`call ${outcome.callId} has no open intent: an outcome closes exactly one recorded intent`);
-    this.#openCalls.delete(outcome.callId);
+    if (intent === undefined) return Promise.reject(new CallSequenceError(`call ${outcome.callId} has no open intent: an outcome closes exactly one recorded intent`));
     const { callId, status, durationMs, result, error } = outcome;
-    const record: AuditRecord = {
-      kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: this.#now(),
-      ...(result === undefined ? {} : { result }),
-      ...(error === undefined ? {} : { error }),
-    };
+    this.#openCalls.delete(callId);
+    const record: Mutable<OutcomeRecord> = { kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: '' };
     try {
-      return await this.#append(record);
+      record.at = this.#now();
+      if (result !== undefined) record.result = result;
+      if (error !== undefined) record.error = error;
+      const entry = this.#append(record);
+      if (!(entry instanceof Promise)) return Promise.resolve(entry);
+      return entry.catch((failure: unknown) => {
+        this.#openCalls.set(callId, intent);
+        throw failure;
+      });
     } catch (failure) {
       this.#openCalls.set(callId, intent);
-      throw failure;
+      return Promise.reject(failure as Error);
     }
   }
 
   /** Records one approval-gate decision with the gate's own actor and time. */
   recordGateDecision(decision: GateDecision): Promise<RecordedEntry> {
-    const { event, planId, planHash, actor, at, detail } = decision;
-    return this.#append({ kind: 'gate', event, planId, planHash, detail, actor, at });
+    try {
+      const { event, planId, planHash, actor, at, detail } = decision;
+      const entry = this.#append({ kind: 'gate', event, planId, planHash, detail, actor, at });
+      return entry instanceof Promise ? entry : Promise.resolve(entry);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Writes a signed checkpoint of the current head now, after every append already requested. */
@@ -264,11 +287,42 @@ export class AuditTrail {
     return this.#timestamps.format(this.clock.now());
   }
 
-  #append(record: AuditRecord): Promise<RecordedEntry> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ kind: 'append', record, resolve, reject });
-      this.#drain();
-    });
+  // The common case, nothing queued or in flight and no checkpoint due, is committed here without a
+  // request, a closure or a batch; a store that answers synchronously makes it return the entry
+  // itself. Errors are thrown: the public methods turn them into rejections.
+  #append(record: AuditRecord): RecordedEntry | Promise<RecordedEntry> {
+    if (this.#draining || this.#unavailable !== null || this.#checkpointDue()) {
+      return new Promise((resolve, reject) => {
+        this.#queue.push({ kind: 'append', record, resolve, reject });
+        this.#drain();
+      });
+    }
+    const sealed = sealEntry(record, this.size, this.#head);
+    let written: Promise<void> | void;
+    try {
+      written = this.#store.append([sealed.line]);
+    } catch (error) {
+      throw this.#writeFailed(record, error);
+    }
+    if (written === undefined) {
+      const entry = this.#recorded(record, sealed);
+      if (this.#checkpointDue()) this.#wait(this.#checkpointAfterCommit());
+      return entry;
+    }
+    // Appends that arrive while this write is in flight queue behind it and commit as one group.
+    this.#draining = true;
+    return written.then(
+      () => {
+        const entry = this.#recorded(record, sealed);
+        this.#wait(this.#checkpointDue() ? this.#checkpointAfterCommit() : undefined);
+        return entry;
+      },
+      (error: unknown) => {
+        const failure = this.#writeFailed(record, error);
+        this.#resume();
+        throw failure;
+      },
+    );
   }
 
   #enqueueCheckpoint(onlyIfNew: boolean): Promise<SignedCheckpoint | null> {
@@ -282,6 +336,13 @@ export class AuditTrail {
     if (this.#draining) return;
     this.#draining = true;
     this.#resume();
+  }
+
+  // Holds the queue until `step` settles, then works through it.
+  #wait(step: Step): void {
+    this.#draining = true;
+    if (step === undefined) this.#resume();
+    else void step.then(() => this.#resume());
   }
 
   // Works through the queue. It stays synchronous while the stores answer synchronously (a memory
@@ -351,33 +412,47 @@ export class AuditTrail {
     try {
       written = this.#store.append(lines);
     } catch (error) {
-      this.#writeFailed(accepted, error);
+      this.#batchFailed(accepted, error);
       return undefined;
     }
     if (written === undefined) return this.#accept(accepted);
-    return written.then(() => this.#accept(accepted), (error: unknown) => this.#writeFailed(accepted, error));
+    return written.then(() => this.#accept(accepted), (error: unknown) => this.#batchFailed(accepted, error));
   }
 
   // The entries are durable: they join the tree and the head, and their callers succeed.
   #accept(accepted: readonly { request: AppendRequest; sealed: SealedEntry }[]): Step {
-    for (const { request, sealed } of accepted) {
-      this.#tree.appendHex(sealed.hash);
-      this.#head = sealed.hash;
-      const { record } = request;
-      request.resolve(record.kind === 'gate' ? { index: sealed.index, hash: sealed.hash } : { index: sealed.index, hash: sealed.hash, callId: record.callId });
-    }
-    // The callers succeed even if this checkpoint fails; the next commit retries it first.
-    return this.#checkpointDue() ? this.#writeCheckpoint().then(ignore, ignore) : undefined;
+    for (const { request, sealed } of accepted) request.resolve(this.#recorded(request.record, sealed));
+    return this.#checkpointDue() ? this.#checkpointAfterCommit() : undefined;
   }
 
-  #writeFailed(accepted: readonly { request: AppendRequest }[], error: unknown): void {
-    // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
+  #recorded(record: AuditRecord, sealed: SealedEntry): RecordedEntry {
+    this.#tree.appendHex(sealed.hash);
+    this.#head = sealed.hash;
+    return record.kind === 'gate' ? { index: sealed.index, hash: sealed.hash } : { index: sealed.index, hash: sealed.hash, callId: record.callId };
+  }
+
+  #opened(callId: string, tool: string, actor: string, entry: RecordedEntry): RecordedEntry {
+    this.#openCalls.set(callId, { tool, actor });
+    return entry;
+  }
+
+  // The callers succeed even if this checkpoint fails; the next commit retries it first.
+  #checkpointAfterCommit(): Promise<void> {
+    return this.#writeCheckpoint().then(ignore, ignore);
+  }
+
+  // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
+  #writeFailed(record: AuditRecord, error: unknown): AuditWriteFailed {
     this.#unavailable = `an audit write failed (${messageOf(error)}); reopen the trail, which re-reads and verifies the store`;
-    this.#refuse(accepted.map(({ request }) => request), error);
+    return refused(record, error);
+  }
+
+  #batchFailed(accepted: readonly { request: AppendRequest }[], error: unknown): void {
+    for (const { request } of accepted) request.reject(this.#writeFailed(request.record, error));
   }
 
   #refuse(batch: readonly AppendRequest[], error: unknown): void {
-    for (const request of batch) request.reject(new AuditWriteFailed(describe(request.record), messageOf(error), { cause: error }));
+    for (const request of batch) request.reject(refused(request.record, error));
   }
 
   #checkpointDue(): boolean {
@@ -405,6 +480,10 @@ interface RestoredLog {
 // A store may reject with anything; the queue must not stall on a rejection that is not an Error.
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function refused(record: AuditRecord, error: unknown): AuditWriteFailed {
+  return new AuditWriteFailed(describe(record), messageOf(error), { cause: error });
 }
 
 function describe(record: AuditRecord): string {

@@ -142,6 +142,18 @@ describe('the canonical JSON of an entry', () => {
     expect(() => sealEntry(intent(node), 0, GENESIS_HASH)).toThrow('cannot encode $.args.children[0].parent canonically: cycle: this refers back to $.args');
   });
 
+  it('agrees with the generic encoder on the edges of plain data: no prototype, symbol keys, deep nesting', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { b: [1, 'x'], a: null });
+    let deep: unknown = { leaf: true };
+    for (let depth = 0; depth < 40; depth++) deep = depth % 2 === 0 ? [deep] : { down: deep };
+    const cases = [bare, { [Symbol('s')]: 1, a: 1 }, { a: [{ [Symbol('t')]: 2 }] }, deep, { inner: Object.create(bare) as unknown }];
+    for (const args of cases) {
+      expect(encodedBy(() => encodeEntry(intent(args), 2, GENESIS_HASH))).toEqual(encodedBy(() => canonicalJson({ ...intent(args), index: 2, prevHash: GENESIS_HASH })));
+    }
+    expect(encodedBy(() => encodeEntry(intent(cases[1]), 2, GENESIS_HASH))).toMatchObject({ path: '$.args', reason: expect.stringContaining('symbol keys') as unknown });
+    expect(encodedBy(() => encodeEntry(intent(bare), 2, GENESIS_HASH))).toMatchObject({ bytes: expect.stringContaining('"args":{"a":null,"b":[1,"x"]}') as unknown });
+  });
+
   it('accepts the same object twice side by side, which is not a cycle', () => {
     const shared = { id: 1 };
     expect(bodyOf(sealEntry(intent({ a: shared, b: shared }), 0, GENESIS_HASH).line)).toContain('"args":{"a":{"id":1},"b":{"id":1}}');

@@ -251,6 +251,16 @@ describe('AuditTrail', () => {
     await expect(trail.recordOutcome({ callId: 'fixed', status: 'succeeded', durationMs: 1 })).rejects.toThrow(CallSequenceError);
   });
 
+  it('keeps a call id after refusing its reuse, and frees the id of an intent that was not written', async () => {
+    const { trail, store } = await openFixture();
+    await trail.recordIntent({ tool: 't', args: null, actor: 'a', callId: 'kept' });
+    await expect(trail.recordIntent({ tool: 't', args: null, actor: 'a', callId: 'kept' })).rejects.toThrow(CallSequenceError);
+    await expect(trail.recordIntent({ tool: 't', args: null, actor: 'a', callId: 'kept' })).rejects.toThrow('call id kept is already in the log');
+    await expect(trail.recordIntent({ tool: 42 as never, args: null, actor: 'a', callId: 'retry' })).rejects.toThrow(InvalidRecord);
+    await expect(trail.recordIntent({ tool: 't', args: null, actor: 'a', callId: 'retry' })).resolves.toMatchObject({ index: 1, callId: 'retry' });
+    expect(verifyChain(await store.readLines())).toMatchObject({ ok: true, size: 2 });
+  });
+
   it('refuses to open over a log that fails verification, saying where', async () => {
     const { trail, store } = await openFixture();
     await trail.recordIntent({ tool: 'read_file', args: { path: 'a' }, actor: 'agent-1' });

@@ -53,3 +53,4 @@ export {
 } from './trail.ts';
 export { OutcomeNotRecorded, recordToolCall, type RecordToolCallOptions, type SettledCall } from './tool-call.ts';
 export { gateAuditSink } from './gate-sink.ts';
+export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';

@@ -1,3 +1,4 @@
+import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
@@ -150,8 +151,8 @@ export class AuditTrail {
     this.#store = options.store;
     this.#checkpoints = options.checkpoints;
     this.#signer = options.signer;
-    this.#every = options.checkpointEvery ?? 100;
-    this.#maxBatch = options.maxBatch ?? 256;
+    this.#every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#newCallId = options.newCallId ?? randomUUID;
     this.clock = options.clock ?? systemClock;
     for (const [name, value] of [['checkpointEvery', this.#every], ['maxBatch', this.#maxBatch]] as const) {

@@ -1,3 +1,4 @@
+import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import { QuotaUsageError, StoreTimeout, UnknownScope } from './errors.ts';
@@ -45,7 +46,7 @@ export class BudgetEnforcer {
   constructor(options: BudgetEnforcerOptions) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
-    this.storeTimeoutMs = options.storeTimeoutMs ?? 1000;
+    this.storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     if (!Number.isFinite(this.storeTimeoutMs) || this.storeTimeoutMs <= 0) {
       throw new RangeError(`Expected \`storeTimeoutMs\` to be a positive number of milliseconds, got ${String(options.storeTimeoutMs)}`);
     }

@@ -1,3 +1,4 @@
+import { DEFAULT_LOCK_TIMEOUT_MS } from './defaults.ts';
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -55,7 +56,7 @@ export class FileQuotaStore implements QuotaStore {
     private readonly ledger: QuotaLedger,
     private readonly options: FileQuotaStoreOptions,
   ) {
-    this.lock = new FileLock(`${path}.lock`, options.lockTimeoutMs ?? 500, (owner) => this.brokeStaleLock(owner));
+    this.lock = new FileLock(`${path}.lock`, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, (owner) => this.brokeStaleLock(owner));
   }
 
   /** Opens (or creates) the journal at `path` and replays it; throws `JournalCorrupt` or `JournalTornTail` for a damaged journal. */

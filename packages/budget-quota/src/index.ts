@@ -27,3 +27,4 @@ export {
   UnknownReservation,
   UnknownScope,
 } from './errors.ts';
+export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';

@@ -1,3 +1,4 @@
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './defaults.ts';
 import { InvalidOptionError, positiveNumber } from './invalid-option.ts';
 
 /** Options of `ExponentialBackoff`. */
@@ -19,8 +20,8 @@ export class ExponentialBackoff {
   readonly #failures = new Map<string, number>();
 
   constructor(options: BackoffOptions = {}) {
-    this.baseMs = positiveNumber('baseMs', options.baseMs ?? 100);
-    this.capMs = positiveNumber('capMs', options.capMs ?? 60_000);
+    this.baseMs = positiveNumber('baseMs', options.baseMs ?? DEFAULT_BACKOFF_BASE_MS);
+    this.capMs = positiveNumber('capMs', options.capMs ?? DEFAULT_BACKOFF_CAP_MS);
     if (this.capMs < this.baseMs) {
       throw new InvalidOptionError('capMs', `at least baseMs (${this.baseMs})`, this.capMs);
     }

@@ -1,3 +1,4 @@
+import { DEFAULT_COOL_DOWN_MS, DEFAULT_FAILURE_THRESHOLD } from './defaults.ts';
 import { positiveNumber, wholeNumber } from './invalid-option.ts';
 import type { Clock } from './scheduler.ts';
 
@@ -51,8 +52,8 @@ export class CircuitBreaker {
   #probeInFlight = false;
 
   constructor(options: CircuitBreakerOptions) {
-    this.failureThreshold = wholeNumber('failureThreshold', options.failureThreshold ?? 5, 1);
-    this.coolDownMs = positiveNumber('coolDownMs', options.coolDownMs ?? 60_000);
+    this.failureThreshold = wholeNumber('failureThreshold', options.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD, 1);
+    this.coolDownMs = positiveNumber('coolDownMs', options.coolDownMs ?? DEFAULT_COOL_DOWN_MS);
     this.#clock = options.clock;
     this.#isFailure = options.isFailure ?? (() => true);
     this.#onStateChange = options.onStateChange ?? (() => undefined);

@@ -1,3 +1,4 @@
+import { DEFAULT_RESYNC_EVERY_MS, DEFAULT_WORKERS } from './defaults.ts';
 import { ExponentialBackoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { positiveNumber, wholeNumber } from './invalid-option.ts';
@@ -86,8 +87,8 @@ export class Controller {
     this.#reconcile = options.reconcile;
     this.#listKeys = options.listKeys;
     this.#scheduler = options.scheduler ?? systemScheduler;
-    this.workers = wholeNumber('workers', options.workers ?? 4, 1);
-    this.resyncEveryMs = positiveNumber('resyncEveryMs', options.resyncEveryMs ?? 30_000);
+    this.workers = wholeNumber('workers', options.workers ?? DEFAULT_WORKERS, 1);
+    this.resyncEveryMs = positiveNumber('resyncEveryMs', options.resyncEveryMs ?? DEFAULT_RESYNC_EVERY_MS);
     this.backoff = new ExponentialBackoff(options.backoff);
     this.#bucket = new TokenBucket({ ...options.rateLimit, clock: this.#scheduler });
     this.queue = new WorkQueue(this.#scheduler);

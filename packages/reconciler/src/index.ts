@@ -28,3 +28,13 @@ export { TokenBucket } from './token-bucket.ts';
 export type { TokenBucketOptions } from './token-bucket.ts';
 export { VirtualScheduler } from './virtual-scheduler.ts';
 export { WorkQueue } from './work-queue.ts';
+export {
+  DEFAULT_BACKOFF_BASE_MS,
+  DEFAULT_BACKOFF_CAP_MS,
+  DEFAULT_COOL_DOWN_MS,
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_RATE_BURST,
+  DEFAULT_RATE_PER_SECOND,
+  DEFAULT_RESYNC_EVERY_MS,
+  DEFAULT_WORKERS,
+} from './defaults.ts';

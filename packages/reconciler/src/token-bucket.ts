@@ -1,3 +1,4 @@
+import { DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SECOND } from './defaults.ts';
 import { InvalidOptionError, positiveNumber } from './invalid-option.ts';
 import type { Clock } from './scheduler.ts';
 
@@ -23,8 +24,8 @@ export class TokenBucket {
   #updatedAt: number;
 
   constructor(options: TokenBucketOptions) {
-    this.perSecond = positiveNumber('perSecond', options.perSecond ?? 50);
-    this.burst = positiveNumber('burst', options.burst ?? 100);
+    this.perSecond = positiveNumber('perSecond', options.perSecond ?? DEFAULT_RATE_PER_SECOND);
+    this.burst = positiveNumber('burst', options.burst ?? DEFAULT_RATE_BURST);
     if (this.burst < 1) throw new InvalidOptionError('burst', 'a number from 1 up', this.burst);
     this.#clock = options.clock;
     this.#tokens = this.burst;

@@ -1,9 +1,11 @@
 // Runs every check over a repository and reports what it looked at, so a clean run says how
 // much was checked rather than only that nothing was found.
 import { checkCustomResources } from './checks/custom-resources.ts';
+import { checkDefaults } from './checks/defaults.ts';
 import { checkExcerpts, fixExcerpts } from './checks/excerpts.ts';
 import type { RewrittenExcerpt } from './checks/excerpts.ts';
 import { checkFactorFiles } from './checks/factor-files.ts';
+import { checkGlossary } from './checks/glossary.ts';
 import { checkIndexTable } from './checks/index-table.ts';
 import { checkLinks } from './checks/links.ts';
 import { checkPlaceholders } from './checks/placeholders.ts';
@@ -22,14 +24,18 @@ export interface CheckReport {
     readonly markdownFiles: number;
     readonly excerpts: number;
     readonly customResources: number;
+    readonly glossaryTerms: number;
+    readonly packageDefaults: number;
   };
 }
 
-/** Runs all eight checks on the repository at `root`; throws RepoRootError when it has no docs/. */
+/** Runs all ten checks on the repository at `root`; throws RepoRootError when it has no docs/. */
 export function checkRepository(root: string): CheckReport {
   const repo = openRepo(root);
   const excerpts = checkExcerpts(repo);
   const resources = checkCustomResources(repo);
+  const glossary = checkGlossary(repo);
+  const defaults = checkDefaults(repo);
   const problems = [
     ...checkFactorFiles(repo),
     ...checkSpine(repo),
@@ -39,6 +45,8 @@ export function checkRepository(root: string): CheckReport {
     ...checkPlaceholders(repo),
     ...excerpts.problems,
     ...resources.problems,
+    ...glossary.problems,
+    ...defaults.problems,
   ];
   return {
     problems: sortProblems(problems),
@@ -47,6 +55,8 @@ export function checkRepository(root: string): CheckReport {
       markdownFiles: repo.docFiles.length + repo.packageReadmes.length,
       excerpts: excerpts.count,
       customResources: resources.count,
+      glossaryTerms: glossary.count,
+      packageDefaults: defaults.count,
     },
   };
 }
@@ -64,7 +74,14 @@ function plural(count: number, noun: string): string {
 /** The one-line summary the CLI prints after the problems. */
 export function summarize(report: CheckReport): string {
   const { checked } = report;
-  const scope = `${plural(checked.factorPages, 'factor page')}, ${plural(checked.markdownFiles, 'Markdown file')}, ${plural(checked.excerpts, 'excerpt')}, ${plural(checked.customResources, 'custom resource')}`;
+  const scope = [
+    plural(checked.factorPages, 'factor page'),
+    plural(checked.markdownFiles, 'Markdown file'),
+    plural(checked.excerpts, 'excerpt'),
+    plural(checked.customResources, 'custom resource'),
+    plural(checked.glossaryTerms, 'glossary term'),
+    plural(checked.packageDefaults, 'package default'),
+  ].join(', ');
   if (report.problems.length === 0) return `doc-checks: no problems in ${scope}`;
   const files = new Set(report.problems.map((problem) => problem.file)).size;
   return `doc-checks: ${plural(report.problems.length, 'problem')} in ${plural(files, 'file')} (checked ${scope})`;

@@ -5,7 +5,7 @@ export { DEFAULT_ORIGINS, EXPECTED_FACTORS, FIX_COMMAND, GLOSSARY_TERMS, PATTERN
 export type { CheckName, Problem } from './problems.ts';
 export { formatProblem } from './problems.ts';
 export { RepoRootError } from './repo.ts';
-export type { CheckReport } from './run.ts';
+export type { CheckOptions, CheckReport } from './run.ts';
 export { checkRepository, fixRepository, summarize } from './run.ts';
 export type { RewrittenExcerpt } from './checks/excerpts.ts';
 export type { PageWords } from './words.ts';

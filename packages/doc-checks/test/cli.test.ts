@@ -12,7 +12,8 @@ function run(argv: readonly string[]): { code: number; out: string[]; err: strin
   return { code, out, err };
 }
 
-describe('the command line', () => {
+// A full check imports the fixture's package in a child process, which is slow on a loaded machine.
+describe('the command line', { timeout: 120_000 }, () => {
   it('exits 0 with a one-line summary when the docs pass', () => {
     expect(run(['check', '--root', VALID_REPO])).toEqual({
       code: 0,

@@ -43,6 +43,38 @@ export const PATTERN_FACTORS: readonly string[] = ['III', 'VI', 'VII', 'VIII', '
 
 export const FACTORS_DIR = 'docs/factors';
 export const INDEX_FILE = 'docs/factors/README.md';
+export const INTRO_FILE = 'docs/README.md';
+export const GLOSSARY_FILE = 'docs/glossary.md';
+
+/** The terms the glossary must define, each as an H3; pages link them as glossary.md#<slug>. */
+export const GLOSSARY_TERMS: readonly string[] = [
+  'run',
+  'record',
+  'trace',
+  'span',
+  'audit trail',
+  'mission',
+  'shard',
+  'shard run',
+  'lease',
+  'fencing token',
+  'reservation',
+  'gate',
+  'approval',
+  'resume bundle',
+  'checkpoint',
+  'drift',
+  'reconcile',
+];
+
+/** A glossary definition is one or two sentences; detail belongs on the factor page it links. */
+export const GLOSSARY_SENTENCE_LIMIT = 2;
+
+/** The columns of the table of defaults in the factor index. */
+export const DEFAULTS_COLUMNS: readonly string[] = ['Factor', 'Default', 'Value', 'Origin'];
+
+/** How the Origin cell of a default starts: the three places a number may come from. */
+export const DEFAULT_ORIGINS: readonly string[] = ['Framework rule', 'Package default', 'Cited'];
 
 /** The command that rewrites stale excerpts, as a reader at the repository root types it. */
 export const FIX_COMMAND = 'npx -y pnpm@10.34.8 check:fix';

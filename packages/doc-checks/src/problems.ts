@@ -7,7 +7,9 @@ export type CheckName =
   | 'links'
   | 'placeholders'
   | 'excerpts'
-  | 'custom-resources';
+  | 'custom-resources'
+  | 'glossary'
+  | 'defaults';
 
 /** One thing wrong in the repository; `file` is relative to the repository root, `line` 1-based. */
 export interface Problem {

@@ -1,16 +1,18 @@
 // Runs every check over a repository and reports what it looked at, so a clean run says how
 // much was checked rather than only that nothing was found.
 import { checkCustomResources } from './checks/custom-resources.ts';
+import { checkDefaults } from './checks/defaults.ts';
 import { checkExcerpts, fixExcerpts } from './checks/excerpts.ts';
 import type { RewrittenExcerpt } from './checks/excerpts.ts';
 import { checkFactorFiles } from './checks/factor-files.ts';
+import { checkGlossary } from './checks/glossary.ts';
 import { checkIndexTable } from './checks/index-table.ts';
 import { checkLinks } from './checks/links.ts';
 import { checkPlaceholders } from './checks/placeholders.ts';
 import { checkRules } from './checks/rule.ts';
 import { checkSpine } from './checks/spine.ts';
 import { factorPages } from './factor-pages.ts';
-import type { Problem } from './problems.ts';
+import type { CheckName, Problem } from './problems.ts';
 import { sortProblems } from './problems.ts';
 import { openRepo } from './repo.ts';
 
@@ -22,23 +24,47 @@ export interface CheckReport {
     readonly markdownFiles: number;
     readonly excerpts: number;
     readonly customResources: number;
+    readonly glossaryTerms: number;
+    readonly packageDefaults: number;
   };
 }
 
-/** Runs all eight checks on the repository at `root`; throws RepoRootError when it has no docs/. */
-export function checkRepository(root: string): CheckReport {
+/** Which checks to run; all of them unless `only` names one. */
+export interface CheckOptions {
+  readonly only?: CheckName;
+}
+
+interface Scan {
+  readonly problems: readonly Problem[];
+  readonly count: number;
+}
+
+const SKIPPED: Scan = { problems: [], count: 0 };
+
+/**
+ * Runs all ten checks on the repository at `root` (or the one `options.only` names, whose
+ * problems are the same either way); throws RepoRootError when it has no docs/.
+ */
+export function checkRepository(root: string, options: CheckOptions = {}): CheckReport {
   const repo = openRepo(root);
-  const excerpts = checkExcerpts(repo);
-  const resources = checkCustomResources(repo);
+  const run = (name: CheckName, check: () => readonly Problem[]): readonly Problem[] => (options.only === undefined || options.only === name ? check() : []);
+  const scan = (name: CheckName, check: () => Scan): Scan => (options.only === undefined || options.only === name ? check() : SKIPPED);
+  const excerpts = scan('excerpts', () => checkExcerpts(repo));
+  const resources = scan('custom-resources', () => checkCustomResources(repo));
+  const glossary = scan('glossary', () => checkGlossary(repo));
+  // The defaults check imports every package that the table names: skip it when not asked for.
+  const defaults = scan('defaults', () => checkDefaults(repo));
   const problems = [
-    ...checkFactorFiles(repo),
-    ...checkSpine(repo),
-    ...checkRules(repo),
-    ...checkIndexTable(repo),
-    ...checkLinks(repo),
-    ...checkPlaceholders(repo),
+    ...run('factor-files', () => checkFactorFiles(repo)),
+    ...run('spine', () => checkSpine(repo)),
+    ...run('rule', () => checkRules(repo)),
+    ...run('index', () => checkIndexTable(repo)),
+    ...run('links', () => checkLinks(repo)),
+    ...run('placeholders', () => checkPlaceholders(repo)),
     ...excerpts.problems,
     ...resources.problems,
+    ...glossary.problems,
+    ...defaults.problems,
   ];
   return {
     problems: sortProblems(problems),
@@ -47,6 +73,8 @@ export function checkRepository(root: string): CheckReport {
       markdownFiles: repo.docFiles.length + repo.packageReadmes.length,
       excerpts: excerpts.count,
       customResources: resources.count,
+      glossaryTerms: glossary.count,
+      packageDefaults: defaults.count,
     },
   };
 }
@@ -64,7 +92,14 @@ function plural(count: number, noun: string): string {
 /** The one-line summary the CLI prints after the problems. */
 export function summarize(report: CheckReport): string {
   const { checked } = report;
-  const scope = `${plural(checked.factorPages, 'factor page')}, ${plural(checked.markdownFiles, 'Markdown file')}, ${plural(checked.excerpts, 'excerpt')}, ${plural(checked.customResources, 'custom resource')}`;
+  const scope = [
+    plural(checked.factorPages, 'factor page'),
+    plural(checked.markdownFiles, 'Markdown file'),
+    plural(checked.excerpts, 'excerpt'),
+    plural(checked.customResources, 'custom resource'),
+    plural(checked.glossaryTerms, 'glossary term'),
+    plural(checked.packageDefaults, 'package default'),
+  ].join(', ');
   if (report.problems.length === 0) return `doc-checks: no problems in ${scope}`;
   const files = new Set(report.problems.map((problem) => problem.file)).size;
   return `doc-checks: ${plural(report.problems.length, 'problem')} in ${plural(files, 'file')} (checked ${scope})`;

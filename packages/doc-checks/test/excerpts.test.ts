@@ -49,7 +49,8 @@ describe('excerpts', () => {
     ]);
   });
 
-  it('rewrites a stale block from the code, keeping its language, and then passes', () => {
+  // fix runs every check afterwards, which imports the fixture's package in a child process.
+  it('rewrites a stale block from the code, keeping its language, and then passes', { timeout: 120_000 }, () => {
     const root = copyValidRepo();
     replaceOnce(root, CODE, '  return used + asked <= limit;', '  const total = used + asked;\n  return total <= limit;');
     expect(reported(root, 'excerpts')).toHaveLength(1);
@@ -62,7 +63,7 @@ describe('excerpts', () => {
     );
   });
 
-  it('leaves an up-to-date tree untouched when fixing', () => {
+  it('leaves an up-to-date tree untouched when fixing', { timeout: 120_000 }, () => {
     const root = copyValidRepo();
     const before = readFileSync(join(root, VIII), 'utf8');
     expect(fixRepository(root).rewritten).toEqual([]);

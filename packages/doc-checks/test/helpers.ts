@@ -45,7 +45,6 @@ export function replaceOnce(root: string, file: string, from: string, to: string
 
 /** The formatted problems of one check (or all) for the repository at `root`. */
 export function reported(root: string, check?: CheckName): string[] {
-  return checkRepository(root)
-    .problems.filter((problem) => check === undefined || problem.check === check)
-    .map(formatProblem);
+  const report = checkRepository(root, check === undefined ? {} : { only: check });
+  return report.problems.filter((problem) => check === undefined || problem.check === check).map(formatProblem);
 }

@@ -62,7 +62,7 @@ function onEvent(event: ControllerEvent): void {
 }
 
 const breaker = new CircuitBreaker({
-  clock: scheduler,
+  scheduler,
   isFailure: isRuntimeUnavailable,
   onStateChange: (from, to) => {
     say(`circuit breaker ${from} → ${to}`);
@@ -140,8 +140,9 @@ notice('a TerminalError gets no back-off retries (only the next event or resync 
 step('6. Shut down while a reconcile is in flight.');
 controller.enqueue('triage');
 say(`shutdown requested; in flight: ${controller.queue.processingKeys().join(', ')}`);
-const stopping = controller.shutdown();
+const stopping = controller.shutdown({ deadlineMs: 5_000 });
 await scheduler.advanceBy(1_000);
-await stopping;
-say(`stopped: ${controller.queue.processingKeys().length} in flight, ${scheduler.pendingTimers} timers pending`);
+const { abandoned } = await stopping;
+say(`stopped: ${controller.queue.processingKeys().length} in flight, ${abandoned.length} abandoned, ${scheduler.pendingTimers} timers pending`);
 notice('shutdown let the running reconcile finish; the queue held only names, so the next start resyncs and loses nothing.');
+notice('a reconcile still running at the 5 s deadline would have had its signal aborted and been named in "abandoned".');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { AgentDeploymentSpec } from '../src/index.ts';
+import type { AgentDeploymentSpec, ReconcileContext } from '../src/index.ts';
 
 export const AGENT_NAMES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'] as const;
 
@@ -22,4 +22,9 @@ export function normalize(state: ReadonlyMap<string, AgentDeploymentSpec>): Reco
     if (value !== undefined) out[name] = { ...value, tools: [...value.tools].sort() };
   }
   return out;
+}
+
+/** The context of a reconcile called directly, outside a controller: a signal that never aborts. */
+export function noDeadline(): ReconcileContext {
+  return { signal: new AbortController().signal };
 }

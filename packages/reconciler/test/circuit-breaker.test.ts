@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError, CircuitProbeTimeout, InvalidOptionError, VirtualScheduler } from '../src/index.ts';
+import { CircuitBreaker, CircuitOpenError, CircuitProbeTimeout, VirtualScheduler } from '../src/index.ts';
 import type { CircuitState } from '../src/index.ts';
+import { expectInvalidOption } from './helpers.ts';
 
 class Down extends Error {}
 
@@ -203,15 +204,11 @@ describe('CircuitBreaker', () => {
     ['probeTimeoutMs', { probeTimeoutMs: Number.POSITIVE_INFINITY }, 'Infinity (number)'],
     ['probeTimeoutMs', { probeTimeoutMs: 0 }, '0 (number)'],
   ])('refuses a %s that is not a duration, naming it', (option, options, received) => {
-    let caught: unknown;
-    try {
-      new CircuitBreaker(options);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(InvalidOptionError);
-    expect((caught as InvalidOptionError).option).toBe(option);
-    expect((caught as Error).message).toBe(`Expected \`${option}\` to be a duration in ms from 1 to 3153600000000 (100 years), got ${received}.`);
+    expectInvalidOption(
+      () => new CircuitBreaker(options),
+      option,
+      `Expected \`${option}\` to be a duration in ms from 1 to 3153600000000 (100 years), got ${received}.`,
+    );
   });
 
   it('calls a dead dependency at most threshold times plus one probe per cool-down, for any call pattern', async () => {

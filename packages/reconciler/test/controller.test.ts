@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Controller, ControllerStateError, InvalidOptionError, sleep, TerminalError, VirtualScheduler } from '../src/index.ts';
+import { Controller, ControllerStateError, sleep, TerminalError, VirtualScheduler } from '../src/index.ts';
 import type { ControllerEvent, ControllerOptions, Reconcile } from '../src/index.ts';
+import { expectInvalidOption } from './helpers.ts';
 
 function setup(reconcile: Reconcile, options: Partial<ControllerOptions> = {}) {
   const scheduler = new VirtualScheduler();
@@ -228,15 +229,11 @@ describe('Controller', () => {
     ['reconcileTimeoutMs', { reconcileTimeoutMs: 0 }, '0 (number)'],
     ['reconcileTimeoutMs', { reconcileTimeoutMs: 4e12 }, '4000000000000 (number)'],
   ])('rejects a %s that is not a duration, naming the option and the value', (option, options, shown) => {
-    let caught: unknown;
-    try {
-      setup(async () => undefined, options);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(InvalidOptionError);
-    expect((caught as InvalidOptionError).option).toBe(option);
-    expect((caught as Error).message).toBe(`Expected \`${option}\` to be a duration in ms from 1 to 3153600000000 (100 years), got ${shown}.`);
+    expectInvalidOption(
+      () => setup(async () => undefined, options),
+      option,
+      `Expected \`${option}\` to be a duration in ms from 1 to 3153600000000 (100 years), got ${shown}.`,
+    );
   });
 
   it('spaces reconciles on the monotonic clock, so a wall clock stepped back an hour does not stall the rate limiter', async () => {

@@ -42,8 +42,8 @@ export type PassEnd =
   | { readonly kind: 'abandoned' };
 
 /**
- * A pass's context whose AbortController is made on first use: it costs about 10 µs in
- * Node 20, more than a whole in-memory pass, and most passes never look at their signal.
+ * A pass's context whose AbortController is made on first use: in Node 20 making one costs
+ * more than a whole in-memory pass, and most passes never look at their signal.
  */
 class PassContext implements ReconcileContext {
   #controller: AbortController | undefined;
@@ -98,10 +98,10 @@ export class Passes {
     return [...this.#running];
   }
 
-  // The hot path makes no named closure per pass: run with tsx (esbuild's keepNames), each
-  // one costs a defineProperty call, more than the rest of an in-memory pass.
   /** Starts a pass of `reconcile` over `key` and resolves when it ends or the wait for it stops. */
   run(key: string, reconcile: Reconcile): Promise<PassEnd> {
+    // No named closure per pass: run through tsx (esbuild's keepNames), each one costs an
+    // Object.defineProperty call, so the handlers below are anonymous and the rest are methods.
     const context = new PassContext();
     let pass: Promise<unknown>;
     try {

@@ -285,6 +285,7 @@ describe('Controller listeners', () => {
     expect(new Set(listenerErrors)).toEqual(
       new Set(['resynced: Error: listener broke', 'reconciled: Error: listener broke', 'retry-scheduled: Error: listener broke']),
     );
+    expect(scheduler.callbackErrors).toEqual([]);
   });
 
   it('reports a listener whose promise rejects instead of leaving the rejection unhandled', async () => {

@@ -174,6 +174,7 @@ describe('shutdown', () => {
     expect([report, signals[0]?.aborted]).toEqual([undefined, false]);
     await scheduler.advanceBy(1);
     expect(report).toEqual({ abandoned: ['a'] });
+    expect(scheduler.callbackErrors).toEqual([]);
     expect(signals[0]?.reason).toEqual(new ReconcileAbandoned('a', 5_000));
     expect(String(signals[0]?.reason)).toBe(
       'ReconcileAbandoned: Reconcile of "a" was still running when shutdown\'s deadline of 5000 ms passed; its signal was aborted and the controller stopped waiting for it. The next start resyncs the key.',

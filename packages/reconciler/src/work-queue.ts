@@ -85,8 +85,8 @@ export class WorkQueue implements WorkQueueView {
   }
 
   /**
-   * Adds `key` after `delayMs` (up to 100 years). If the key is already waiting on a timer, the earlier of
-   * the two times wins, so a key waits on at most one timer.
+   * Adds `key` after `delayMs` (up to 100 years). If the key is already waiting on a timer,
+   * the earlier of the two times wins, so a key waits on at most one timer.
    */
   addAfter(key: string, delayMs: number): void {
     if (this.#shuttingDown) return;
@@ -94,7 +94,7 @@ export class WorkQueue implements WorkQueueView {
       this.add(key);
       return;
     }
-    // Compared on the monotonic clock: a wall clock set forward must not make a later time look earlier.
+    // Compared on the monotonic clock: a wall clock set forward must not make an earlier time look later.
     const readyAt = this.#scheduler.monotonicNow() + delayMs;
     const existing = this.#delayed.get(key);
     if (existing !== undefined) {

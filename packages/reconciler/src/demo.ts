@@ -81,7 +81,7 @@ desired.watch((change) => watching && controller.enqueue(change.name));
 runtime.watch((name) => watching && controller.enqueue(name));
 
 console.log('Reconciler demo: desired agent deployments vs a runtime that drifts, drops events and goes down.');
-console.log('Defaults: resync 30 s, back-off 100 ms doubling to 60 s, breaker opens after 5 failures for 60 s.');
+console.log('Defaults: resync 30 s, back-off 100 ms doubling to 60 s, breaker opens after 5 failures for 60 s and gives a probe 30 s, each reconcile gets 60 s.');
 
 step('1. Declare three agents; the loop creates them.');
 desired.apply('triage', { model: 'model-small', replicas: 2, tools: ['tickets', 'search'], version: 'v1' });

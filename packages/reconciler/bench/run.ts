@@ -45,7 +45,7 @@ function assertConverged(desired: DesiredState, runtime: SimulatedRuntime): void
 async function run(trigger: 'resync' | 'watch'): Promise<RunResult> {
   const desired = new DesiredState();
   const runtime = new SimulatedRuntime({ scheduler: systemScheduler });
-  const breaker = new CircuitBreaker({ clock: systemScheduler, isFailure: isRuntimeUnavailable });
+  const breaker = new CircuitBreaker({ scheduler: systemScheduler, isFailure: isRuntimeUnavailable });
   let repaired = 0;
   const controller = new Controller({
     reconcile: createAgentReconciler({ desired, runtime, breaker, onAction: () => repaired++ }),

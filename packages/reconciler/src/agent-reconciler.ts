@@ -3,7 +3,7 @@ import type { AgentAction } from './agent-deployment.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { DesiredState } from './desired-state.ts';
 import { TerminalError } from './reconcile.ts';
-import type { Reconcile } from './reconcile.ts';
+import type { Reconcile, ReconcileContext } from './reconcile.ts';
 import { RuntimeRejected } from './simulated-runtime.ts';
 import type { AgentRuntime } from './simulated-runtime.ts';
 
@@ -30,13 +30,14 @@ async function applyAction(runtime: AgentRuntime, action: AgentAction): Promise<
 export function createAgentReconciler(options: AgentReconcilerOptions): Reconcile {
   const { desired, runtime, breaker, onAction = () => undefined } = options;
   // #region reconcile-agent-deployment
-  return async function reconcileAgentDeployment(name: string): Promise<void> {
+  return async function reconcileAgentDeployment(name: string, context: ReconcileContext): Promise<void> {
     const want = desired.get(name);
     // If the runtime cannot be read this throws, before any write: "unknown" is never
     // taken for "absent". The loop retries with back-off; the breaker spares the runtime.
     const have = await breaker.call(() => runtime.get(name));
     const action = planAction(name, want, have);
     if (action === undefined) return; // converged: nothing to do
+    context.signal.throwIfAborted(); // past its deadline the loop has counted this pass as failed: write nothing
     try {
       await breaker.call(() => applyAction(runtime, action));
     } catch (error) {

@@ -1,11 +1,11 @@
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './defaults.ts';
-import { InvalidOptionError, positiveNumber } from './invalid-option.ts';
+import { InvalidOptionError, durationMs } from '@12-factor-agentops/core';
 
 /** Options of `ExponentialBackoff`. */
 export interface BackoffOptions {
-  /** Delay after the first failure. Default 100 ms. */
+  /** Delay after the first failure, 1 ms to 100 years. Default 100 ms. */
   baseMs?: number;
-  /** Largest delay, however many failures. Default 60,000 ms (60 s). */
+  /** Largest delay, however many failures, from `baseMs` to 100 years. Default 60,000 ms (60 s). */
   capMs?: number;
 }
 
@@ -20,8 +20,8 @@ export class ExponentialBackoff {
   readonly #failures = new Map<string, number>();
 
   constructor(options: BackoffOptions = {}) {
-    this.baseMs = positiveNumber('baseMs', options.baseMs ?? DEFAULT_BACKOFF_BASE_MS);
-    this.capMs = positiveNumber('capMs', options.capMs ?? DEFAULT_BACKOFF_CAP_MS);
+    this.baseMs = durationMs('baseMs', options.baseMs ?? DEFAULT_BACKOFF_BASE_MS);
+    this.capMs = durationMs('capMs', options.capMs ?? DEFAULT_BACKOFF_CAP_MS);
     if (this.capMs < this.baseMs) {
       throw new InvalidOptionError('capMs', `at least baseMs (${this.baseMs})`, this.capMs);
     }

@@ -17,3 +17,14 @@ export const DEFAULT_RATE_BURST = 100;
 export const DEFAULT_FAILURE_THRESHOLD = 5;
 /** How long an open circuit waits before one probe may pass: 60 s. */
 export const DEFAULT_COOL_DOWN_MS = 60_000;
+/**
+ * How long a half-open circuit waits for its probe's answer before it counts as a failure:
+ * 30 s, the slowest answer the Kubernetes API server's latency objective allows a healthy
+ * read (a cluster-wide list, p99 ≤ 30 s), and half the cool-down.
+ */
+export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
+/**
+ * How long one reconcile may run before its signal aborts and it counts as failed: 60 s,
+ * room for a read and a write that each take as long as a probe may.
+ */
+export const DEFAULT_RECONCILE_TIMEOUT_MS = 60_000;

@@ -62,7 +62,7 @@ function onEvent(event: ControllerEvent): void {
 }
 
 const breaker = new CircuitBreaker({
-  clock: scheduler,
+  scheduler,
   isFailure: isRuntimeUnavailable,
   onStateChange: (from, to) => {
     say(`circuit breaker ${from} → ${to}`);
@@ -81,7 +81,7 @@ desired.watch((change) => watching && controller.enqueue(change.name));
 runtime.watch((name) => watching && controller.enqueue(name));
 
 console.log('Reconciler demo: desired agent deployments vs a runtime that drifts, drops events and goes down.');
-console.log('Defaults: resync 30 s, back-off 100 ms doubling to 60 s, breaker opens after 5 failures for 60 s.');
+console.log('Defaults: resync 30 s, back-off 100 ms doubling to 60 s, breaker opens after 5 failures for 60 s and gives a probe 30 s, each reconcile gets 60 s.');
 
 step('1. Declare three agents; the loop creates them.');
 desired.apply('triage', { model: 'model-small', replicas: 2, tools: ['tickets', 'search'], version: 'v1' });
@@ -140,8 +140,9 @@ notice('a TerminalError gets no back-off retries (only the next event or resync 
 step('6. Shut down while a reconcile is in flight.');
 controller.enqueue('triage');
 say(`shutdown requested; in flight: ${controller.queue.processingKeys().join(', ')}`);
-const stopping = controller.shutdown();
+const stopping = controller.shutdown({ deadlineMs: 5_000 });
 await scheduler.advanceBy(1_000);
-await stopping;
-say(`stopped: ${controller.queue.processingKeys().length} in flight, ${scheduler.pendingTimers} timers pending`);
+const { abandoned } = await stopping;
+say(`stopped: ${controller.queue.processingKeys().length} in flight, ${abandoned.length} abandoned, ${scheduler.pendingTimers} timers pending`);
 notice('shutdown let the running reconcile finish; the queue held only names, so the next start resyncs and loses nothing.');
+notice('a reconcile still running at the 5 s deadline would have had its signal aborted and been named in "abandoned".');

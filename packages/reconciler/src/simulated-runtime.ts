@@ -1,7 +1,7 @@
 import { validateAgentSpec } from './agent-deployment.ts';
 import type { AgentDeploymentSpec } from './agent-deployment.ts';
-import { sleep } from './scheduler.ts';
-import type { Scheduler } from './scheduler.ts';
+import { sleep } from '@12-factor-agentops/core';
+import type { Timers } from '@12-factor-agentops/core';
 
 /**
  * What the reconciler needs from the place agents run (in production: the Kubernetes API
@@ -51,7 +51,8 @@ export type Drift =
 
 /** Options of `SimulatedRuntime`. */
 export interface SimulatedRuntimeOptions {
-  scheduler: Scheduler;
+  /** Times the calls' latency. */
+  scheduler: Timers;
   /** Time each call takes, fixed or drawn per call. Default 0 ms. */
   latencyMs?: number | (() => number);
   /** Models the runtime serves; a spec naming another is rejected. Default: any model. */
@@ -66,7 +67,7 @@ export interface SimulatedRuntimeOptions {
 export class SimulatedRuntime implements AgentRuntime {
   readonly #objects = new Map<string, AgentDeploymentSpec>();
   readonly #watchers = new Set<(name: string) => void>();
-  readonly #scheduler: Scheduler;
+  readonly #scheduler: Timers;
   readonly #latency: () => number;
   readonly #servedModels: ReadonlySet<string> | undefined;
   #available = true;

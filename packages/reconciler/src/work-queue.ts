@@ -1,4 +1,14 @@
-import type { CancelTimer, Scheduler } from './scheduler.ts';
+import type { CancelTimer, MonotonicClock, Timers } from '@12-factor-agentops/core';
+
+/** What outside code may see of a queue: its keys, and no way to change them. */
+export interface WorkQueueView {
+  /** Keys queued and not yet handed out, oldest first. */
+  queuedKeys(): string[];
+  /** Keys handed out whose pass has not ended. */
+  processingKeys(): string[];
+  /** Keys waiting on a timer (a back-off or a `requeueAfter`). */
+  delayedKeys(): string[];
+}
 
 /**
  * The queue of keys waiting to be reconciled. A key is held at most once however often it
@@ -7,8 +17,8 @@ import type { CancelTimer, Scheduler } from './scheduler.ts';
  * first out. The queue holds names, never state: losing it loses nothing a resync cannot
  * rebuild.
  */
-export class WorkQueue {
-  readonly #scheduler: Scheduler;
+export class WorkQueue implements WorkQueueView {
+  readonly #scheduler: MonotonicClock & Timers;
   // FIFO as an array and a head index: shift() on 10,000 keys would copy the array each time.
   #queue: string[] = [];
   #head = 0;
@@ -20,7 +30,7 @@ export class WorkQueue {
   readonly #idleWaiters: (() => void)[] = [];
   #shuttingDown = false;
 
-  constructor(scheduler: Scheduler) {
+  constructor(scheduler: MonotonicClock & Timers) {
     this.#scheduler = scheduler;
   }
 
@@ -75,8 +85,8 @@ export class WorkQueue {
   }
 
   /**
-   * Adds `key` after `delayMs`. If the key is already waiting on a timer, the earlier of
-   * the two times wins, so a key waits on at most one timer.
+   * Adds `key` after `delayMs` (up to 100 years). If the key is already waiting on a timer,
+   * the earlier of the two times wins, so a key waits on at most one timer.
    */
   addAfter(key: string, delayMs: number): void {
     if (this.#shuttingDown) return;
@@ -84,7 +94,8 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const readyAt = this.#scheduler.now() + delayMs;
+    // Compared on the monotonic clock: a wall clock set forward must not make an earlier time look later.
+    const readyAt = this.#scheduler.monotonicNow() + delayMs;
     const existing = this.#delayed.get(key);
     if (existing !== undefined) {
       if (existing.readyAt <= readyAt) return;
@@ -141,4 +152,13 @@ export class WorkQueue {
     if (!this.#isIdle()) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
+}
+
+/** A read-only view of `queue`: a frozen object whose functions only read, with no path back to the queue. */
+export function viewOf(queue: WorkQueue): WorkQueueView {
+  return Object.freeze({
+    queuedKeys: () => queue.queuedKeys(),
+    processingKeys: () => queue.processingKeys(),
+    delayedKeys: () => queue.delayedKeys(),
+  });
 }

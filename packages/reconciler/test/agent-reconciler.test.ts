@@ -12,13 +12,13 @@ import {
   VirtualScheduler,
 } from '../src/index.ts';
 import type { AgentAction, ControllerEvent } from '../src/index.ts';
-import { normalize, spec } from './helpers.ts';
+import { noDeadline, normalize, spec } from './helpers.ts';
 
 function setup(options: { servedModels?: readonly string[] } = {}) {
   const scheduler = new VirtualScheduler();
   const desired = new DesiredState();
   const runtime = new SimulatedRuntime({ scheduler, latencyMs: 5, ...options });
-  const breaker = new CircuitBreaker({ clock: scheduler, isFailure: isRuntimeUnavailable });
+  const breaker = new CircuitBreaker({ scheduler, isFailure: isRuntimeUnavailable });
   const actions: AgentAction[] = [];
   const reconcile = createAgentReconciler({ desired, runtime, breaker, onAction: (action) => actions.push(action) });
   const listKeys = createAgentKeyLister({ desired, runtime, breaker });
@@ -33,7 +33,7 @@ describe('createAgentReconciler', () => {
     t.runtime.injectDrift({ kind: 'add', name: 'summarizer', spec: spec({ replicas: 0 }) });
     t.runtime.injectDrift({ kind: 'add', name: 'stray', spec: spec() });
     for (const name of ['triage', 'summarizer', 'stray']) {
-      const pass = t.reconcile(name);
+      const pass = t.reconcile(name, noDeadline());
       await t.scheduler.advanceBy(10);
       await pass;
     }
@@ -45,7 +45,7 @@ describe('createAgentReconciler', () => {
     const t = setup();
     t.desired.apply('triage', spec());
     t.runtime.takeDown();
-    const pass = t.reconcile('triage');
+    const pass = t.reconcile('triage', noDeadline());
     const outcome = pass.catch((error: unknown) => error);
     await t.scheduler.advanceBy(10);
     expect(await outcome).toEqual(new RuntimeUnavailable('get "triage"'));
@@ -54,10 +54,24 @@ describe('createAgentReconciler', () => {
     expect(t.runtime.snapshot().size).toBe(0);
   });
 
+  it('writes nothing once its signal has aborted, because the loop has already counted the pass as failed', async () => {
+    const t = setup();
+    t.desired.apply('triage', spec());
+    const deadline = new AbortController();
+    const outcome = t.reconcile('triage', { signal: deadline.signal }).catch((error: unknown) => error);
+    await t.scheduler.advanceBy(2);
+    deadline.abort(new Error('deadline passed'));
+    await t.scheduler.advanceBy(10);
+    expect(await outcome).toEqual(new Error('deadline passed'));
+    expect(t.actions).toEqual([]);
+    expect(t.runtime.snapshot().size).toBe(0);
+    expect(t.runtime.requests).toBe(1);
+  });
+
   it('turns a spec the runtime refuses into a TerminalError naming the model and the fix', async () => {
     const t = setup({ servedModels: ['model-small'] });
     t.desired.apply('coder', spec({ model: 'model-huge' }));
-    const outcome = t.reconcile('coder').catch((error: unknown) => error);
+    const outcome = t.reconcile('coder', noDeadline()).catch((error: unknown) => error);
     await t.scheduler.advanceBy(20);
     const error = await outcome;
     expect(error).toBeInstanceOf(TerminalError);
@@ -117,7 +131,7 @@ describe('recovery wiring', () => {
     const closedAt: number[] = [];
     const appliedAt: number[] = [];
     const breaker = new CircuitBreaker({
-      clock: scheduler,
+      scheduler,
       isFailure: isRuntimeUnavailable,
       onStateChange: (_from, to) => {
         if (to !== 'closed') return;

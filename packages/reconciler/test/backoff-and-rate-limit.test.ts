@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExponentialBackoff, InvalidOptionError, TokenBucket } from '../src/index.ts';
+import { ExponentialBackoff, InvalidOptionError, TokenBucket, VirtualScheduler } from '../src/index.ts';
+
+const DAY = 86_400_000;
 
 describe('ExponentialBackoff', () => {
   it('defaults to a base of 100 ms and a cap of 60 s', () => {
@@ -48,14 +50,22 @@ describe('ExponentialBackoff', () => {
     expect(() => new ExponentialBackoff({ baseMs: 500, capMs: 100 })).toThrow(
       new InvalidOptionError('capMs', 'at least baseMs (500)', 100),
     );
-    expect(() => new ExponentialBackoff({ baseMs: 0 })).toThrow('Expected `baseMs` to be a finite number above 0, got 0 (number).');
+    expect(() => new ExponentialBackoff({ baseMs: 0 })).toThrow('Expected `baseMs` to be a duration in ms from 1 to 3153600000000 (100 years), got 0 (number).');
+    expect(() => new ExponentialBackoff({ capMs: Number.POSITIVE_INFINITY })).toThrow(
+      'Expected `capMs` to be a duration in ms from 1 to 3153600000000 (100 years), got Infinity (number).',
+    );
+  });
+
+  it('accepts delays longer than a Node timer can hold, such as a 25-day base and a 30-day cap', () => {
+    const backoff = new ExponentialBackoff({ baseMs: 25 * DAY, capMs: 30 * DAY });
+    expect([backoff.next('a'), backoff.next('a')]).toEqual([25 * DAY, 30 * DAY]);
   });
 });
 
 describe('TokenBucket', () => {
   it('allows a burst at once, then spaces calls at the sustained rate', () => {
     let now = 0;
-    const bucket = new TokenBucket({ perSecond: 10, burst: 3, clock: { now: () => now } });
+    const bucket = new TokenBucket({ perSecond: 10, burst: 3, clock: { monotonicNow: () => now } });
     expect([bucket.reserve(), bucket.reserve(), bucket.reserve()]).toEqual([0, 0, 0]);
     expect([bucket.reserve(), bucket.reserve()]).toEqual([100, 200]);
     now = 1_000;
@@ -64,7 +74,7 @@ describe('TokenBucket', () => {
   });
 
   it('defaults to 50 per second with a burst of 100', () => {
-    const bucket = new TokenBucket({ clock: { now: () => 0 } });
+    const bucket = new TokenBucket({ clock: { monotonicNow: () => 0 } });
     expect([bucket.perSecond, bucket.burst]).toEqual([50, 100]);
   });
 
@@ -76,7 +86,7 @@ describe('TokenBucket', () => {
         fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 80 }),
         (perSecond, burst, gaps) => {
           let now = 0;
-          const bucket = new TokenBucket({ perSecond, burst, clock: { now: () => now } });
+          const bucket = new TokenBucket({ perSecond, burst, clock: { monotonicNow: () => now } });
           const starts: number[] = [];
           for (const gap of gaps) {
             now += gap;
@@ -96,7 +106,18 @@ describe('TokenBucket', () => {
     );
   });
 
+  it('measures refill on the monotonic clock, so a wall clock stepped back an hour neither stalls it nor a step forward fills it', async () => {
+    const scheduler = new VirtualScheduler(1_700_000_000_000);
+    const bucket = new TokenBucket({ perSecond: 10, burst: 1, clock: scheduler });
+    expect(bucket.reserve()).toBe(0);
+    scheduler.stepWallClock(-3_600_000);
+    await scheduler.advanceBy(100);
+    expect([bucket.reserve(), bucket.reserve()]).toEqual([0, 100]);
+    scheduler.stepWallClock(3_600_000);
+    expect(bucket.reserve()).toBe(200);
+  });
+
   it('rejects a burst below one call, naming the option', () => {
-    expect(() => new TokenBucket({ burst: 0.5, clock: { now: () => 0 } })).toThrow('Expected `burst` to be a number from 1 up, got 0.5 (number).');
+    expect(() => new TokenBucket({ burst: 0.5, clock: { monotonicNow: () => 0 } })).toThrow('Expected `burst` to be a number from 1 up, got 0.5 (number).');
   });
 });

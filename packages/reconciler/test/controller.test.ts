@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Controller, ControllerStateError, sleep, TerminalError, VirtualScheduler } from '../src/index.ts';
 import type { ControllerEvent, ControllerOptions, Reconcile } from '../src/index.ts';
+import { expectInvalidOption } from './helpers.ts';
 
 function setup(reconcile: Reconcile, options: Partial<ControllerOptions> = {}) {
   const scheduler = new VirtualScheduler();
@@ -91,14 +92,19 @@ describe('Controller', () => {
     expect(attempts).toEqual([0, 2_000, 4_000]);
   });
 
-  it('treats an invalid requeueAfter as a failure whose message says what to return', async () => {
-    const { scheduler, controller, events } = setup(async () => ({ requeueAfter: -5 }));
+  it.each([
+    [-5, '-5 (number)'],
+    [Number.NaN, 'NaN (number)'],
+    [1e20, '100000000000000000000 (number)'],
+    ['5000', '"5000" (string)'],
+  ])('treats requeueAfter %s as a failure whose message says what to return', async (requeueAfter, shown) => {
+    const { scheduler, controller, events } = setup(async () => ({ requeueAfter }) as never);
     void controller.start();
     controller.enqueue('a');
     await scheduler.advanceBy(0);
     const retry = events.find((event) => event.type === 'retry-scheduled');
     expect(retry?.type === 'retry-scheduled' && String(retry.error)).toBe(
-      'InvalidReconcileResult: Reconcile of "a" returned requeueAfter -5; return a finite number of milliseconds from 0 up, or nothing.',
+      `InvalidReconcileResult: Reconcile of "a" returned requeueAfter ${shown}; return a number of milliseconds from 0 to 3153600000000 (100 years), or nothing.`,
     );
   });
 
@@ -214,5 +220,137 @@ describe('Controller', () => {
 
   it('rejects zero workers, naming the option and the value', () => {
     expect(() => setup(async () => undefined, { workers: 0 })).toThrow('Expected `workers` to be a whole number from 1 up, got 0 (number).');
+  });
+
+  it.each([
+    ['resyncEveryMs', { resyncEveryMs: Number.NaN }, 'NaN (number)'],
+    ['resyncEveryMs', { resyncEveryMs: -30_000 }, '-30000 (number)'],
+    ['resyncEveryMs', { resyncEveryMs: Number.POSITIVE_INFINITY }, 'Infinity (number)'],
+    ['reconcileTimeoutMs', { reconcileTimeoutMs: 0 }, '0 (number)'],
+    ['reconcileTimeoutMs', { reconcileTimeoutMs: 4e12 }, '4000000000000 (number)'],
+  ])('rejects a %s that is not a duration, naming the option and the value', (option, options, shown) => {
+    expectInvalidOption(
+      () => setup(async () => undefined, options),
+      option,
+      `Expected \`${option}\` to be a duration in ms from 1 to 3153600000000 (100 years), got ${shown}.`,
+    );
+  });
+
+  it('spaces reconciles on the monotonic clock, so a wall clock stepped back an hour does not stall the rate limiter', async () => {
+    const starts: number[] = [];
+    const { scheduler, controller } = setup(
+      async () => {
+        starts.push(scheduler.monotonicNow());
+      },
+      { workers: 1, rateLimit: { perSecond: 10, burst: 1 }, listKeys: () => ['a', 'b', 'c', 'd'] },
+    );
+    void controller.start();
+    await scheduler.advanceBy(0);
+    scheduler.stepWallClock(-3_600_000);
+    await scheduler.advanceBy(1_000);
+    expect(starts).toEqual([0, 100, 200, 300]);
+  });
+});
+
+describe('Controller listeners', () => {
+  it('keeps every worker and the resync running when an onEvent listener throws, and hands the error to onListenerError', async () => {
+    const seen: string[] = [];
+    const listenerErrors: string[] = [];
+    let listings = 0;
+    const { scheduler, controller } = setup(
+      async (key) => {
+        seen.push(key);
+        if (key === 'bad') throw new Error('runtime said no');
+      },
+      {
+        workers: 1,
+        resyncEveryMs: 1_000,
+        listKeys: () => {
+          listings++;
+          return ['a', 'b', 'bad'];
+        },
+        onEvent: () => {
+          throw new Error('listener broke');
+        },
+        onListenerError: (error, event) => listenerErrors.push(`${event.type}: ${String(error)}`),
+      },
+    );
+    await controller.start();
+    await scheduler.advanceBy(2_500);
+    expect(listings).toBe(3);
+    expect(seen.filter((key) => key === 'a')).toHaveLength(3);
+    expect(seen.filter((key) => key === 'b')).toHaveLength(3);
+    // Back-off retries of "bad" at 100, 300, 700 and 1,500 ms, plus the resync passes.
+    expect(seen.filter((key) => key === 'bad').length).toBeGreaterThanOrEqual(5);
+    expect(new Set(listenerErrors)).toEqual(
+      new Set(['resynced: Error: listener broke', 'reconciled: Error: listener broke', 'retry-scheduled: Error: listener broke']),
+    );
+    expect(scheduler.callbackErrors).toEqual([]);
+  });
+
+  it('reports a listener whose promise rejects instead of leaving the rejection unhandled', async () => {
+    const listenerErrors: unknown[] = [];
+    const { scheduler, controller } = setup(async () => undefined, {
+      listKeys: () => ['a'],
+      onEvent: async (event) => {
+        if (event.type === 'reconciled') throw new Error('async listener broke');
+      },
+      onListenerError: (error) => listenerErrors.push(error),
+    });
+    void controller.start();
+    await scheduler.advanceBy(0);
+    expect(listenerErrors).toEqual([new Error('async listener broke')]);
+  });
+
+  it('writes a listener error to the console by default, naming the event, and goes on', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const seen: string[] = [];
+      const { scheduler, controller } = setup(
+        async (key) => {
+          seen.push(key);
+        },
+        {
+          workers: 1,
+          listKeys: () => ['a', 'b'],
+          onEvent: (event) => {
+            if (event.type === 'reconciled') throw new Error('listener broke');
+          },
+        },
+      );
+      void controller.start();
+      await scheduler.advanceBy(0);
+      expect(seen).toEqual(['a', 'b']);
+      expect(printed.mock.calls).toEqual([
+        ['Controller: an onEvent listener threw on a "reconciled" event; the loop went on. Fix the listener, or pass onListenerError to handle this.', new Error('listener broke')],
+        ['Controller: an onEvent listener threw on a "reconciled" event; the loop went on. Fix the listener, or pass onListenerError to handle this.', new Error('listener broke')],
+      ]);
+    } finally {
+      printed.mockRestore();
+    }
+  });
+});
+
+describe('Controller.queue', () => {
+  it('is a read-only view: outside code finds no method to end a pass early, add or take a key', async () => {
+    let release: () => void = () => undefined;
+    const { scheduler, controller } = setup(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      { listKeys: () => ['a'] },
+    );
+    void controller.start();
+    await scheduler.advanceBy(0);
+    const view = controller.queue as unknown as Record<string, unknown>;
+    for (const method of ['add', 'addAfter', 'take', 'done', 'shutDown', 'whenIdle']) expect(view[method]).toBeUndefined();
+    expect(Object.isFrozen(view)).toBe(true);
+    expect(controller.queue.processingKeys()).toEqual(['a']);
+    controller.enqueue('a');
+    expect([controller.queue.queuedKeys(), controller.queue.delayedKeys()]).toEqual([[], []]);
+    release();
+    await scheduler.advanceBy(0);
+    expect(controller.queue.processingKeys()).toEqual(['a']);
   });
 });

@@ -95,20 +95,20 @@ describe('level-triggered reconciliation under faults', () => {
         let call = 0;
         const runtime = new SimulatedRuntime({ scheduler, latencyMs: () => latencies[call++ % latencies.length] ?? 0 });
         const desired = new DesiredState();
-        const breaker = new CircuitBreaker({ clock: scheduler, isFailure: isRuntimeUnavailable });
+        const breaker = new CircuitBreaker({ scheduler, isFailure: isRuntimeUnavailable });
         const inner = createAgentReconciler({ desired, runtime, breaker });
         const violations: string[] = [];
         const inFlight = new Set<string>();
         const workers = 2;
 
         let checkQueue: (where: string) => void = () => undefined;
-        const reconcile: Reconcile = async (key) => {
+        const reconcile: Reconcile = async (key, context) => {
           if (inFlight.has(key)) violations.push(`"${key}" reconciled concurrently at ${scheduler.now()} ms`);
           inFlight.add(key);
           if (inFlight.size > workers) violations.push(`${inFlight.size} reconciles at once with ${workers} workers`);
           checkQueue(`reconcile of "${key}"`);
           try {
-            await inner(key);
+            await inner(key, context);
           } finally {
             inFlight.delete(key);
           }
@@ -195,7 +195,7 @@ describe('edge-triggered handling, the anti-pattern, under the same faults', () 
         const scheduler = new VirtualScheduler();
         const runtime = new SimulatedRuntime({ scheduler });
         const desired = new DesiredState();
-        const breaker = new CircuitBreaker({ clock: scheduler, isFailure: isRuntimeUnavailable });
+        const breaker = new CircuitBreaker({ scheduler, isFailure: isRuntimeUnavailable });
         const controller = new Controller({
           reconcile: createAgentReconciler({ desired, runtime, breaker }),
           listKeys: createAgentKeyLister({ desired, runtime, breaker }),

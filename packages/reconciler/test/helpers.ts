@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import type { AgentDeploymentSpec } from '../src/index.ts';
+import { expect } from 'vitest';
+import { InvalidOptionError } from '../src/index.ts';
+import type { AgentDeploymentSpec, ReconcileContext } from '../src/index.ts';
 
 export const AGENT_NAMES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'] as const;
 
@@ -22,4 +24,21 @@ export function normalize(state: ReadonlyMap<string, AgentDeploymentSpec>): Reco
     if (value !== undefined) out[name] = { ...value, tools: [...value.tools].sort() };
   }
   return out;
+}
+
+/** The context of a reconcile called directly, outside a controller: a signal that never aborts. */
+export function noDeadline(): ReconcileContext {
+  return { signal: new AbortController().signal };
+}
+
+/** Asserts that `act` throws an `InvalidOptionError` for `option` whose message is exactly `message`. */
+export function expectInvalidOption(act: () => unknown, option: string, message: string): void {
+  let caught: unknown;
+  try {
+    act();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(InvalidOptionError);
+  expect([(caught as InvalidOptionError).option, (caught as Error).message]).toEqual([option, message]);
 }

@@ -48,6 +48,17 @@ describe('WorkQueue', () => {
     expect(queue.delayedKeys()).toEqual([]);
   });
 
+  it('compares delays on the monotonic clock, so a wall clock stepped forward an hour cannot keep a key waiting on the later timer', async () => {
+    const scheduler = new VirtualScheduler();
+    const queue = new WorkQueue(scheduler);
+    queue.addAfter('a', 60_000);
+    scheduler.stepWallClock(3_600_000);
+    queue.addAfter('a', 100);
+    await scheduler.advanceBy(100);
+    expect(queue.queuedKeys()).toEqual(['a']);
+    expect(scheduler.pendingTimers).toBe(0);
+  });
+
   it('drops queued and delayed keys on shutdown and lets the key in progress finish', async () => {
     const scheduler = new VirtualScheduler();
     const queue = new WorkQueue(scheduler);

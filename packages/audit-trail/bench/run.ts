@@ -138,8 +138,8 @@ async function fileRun(sync: SyncMode, entries: number, concurrent: number): Pro
   return concurrentRun(trail, entries, concurrent);
 }
 try {
-  await measure('append-file-fsync-per-entry', 'entries/s', () => fileRun('per-entry', 400, 1));
-  await measure('append-file-batched-64', 'entries/s', () => fileRun('per-batch', 12_800, 64));
+  await measure('append-file-fsync-per-entry', 'entries/s', () => fileRun('per-line', 400, 1));
+  await measure('append-file-batched-64', 'entries/s', () => fileRun('per-call', 12_800, 64));
 } finally {
   await rm(directory, { recursive: true, force: true });
 }

@@ -1,17 +1,17 @@
+import { DurableAppender, decodeUtf8Exact, openAppendTarget, readLinesFile, type SyncMode } from '@12-factor-agentops/core';
 import { canonicalJson } from '@12-factor-agentops/approval-gates';
 import { parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
-import { DurableAppender, TornTail, openAppendTarget, readCompleteLines, readJsonlFile, type SyncMode } from './jsonl-file.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 
 /** Options of `FileAuditStore.open`. */
 export interface FileAuditStoreOptions {
-  /** `per-entry` (default): one write and one fsync per line. `per-batch`: one of each per group of lines. */
+  /** `per-line` (default): one write and one fdatasync per entry. `per-call`: one of each per group commit. */
   readonly sync?: SyncMode;
 }
 
 /**
- * The chain as a JSONL file: one entry per line, appended and fsynced before `append` resolves.
- * Opening a file that ends in a partial line throws `TornTail`; it never appends after one.
+ * The chain as a JSONL file: one entry per line, appended and fdatasynced before `append`
+ * resolves. Opening a file that ends in a partial line throws `TornTail`; it never appends after one.
  */
 export class FileAuditStore implements AuditStore {
   readonly #path: string;
@@ -24,9 +24,8 @@ export class FileAuditStore implements AuditStore {
 
   /** Opens (or creates) the file at `path`; throws `TornTail` if it ends in a partial line. */
   static async open(path: string, options: FileAuditStoreOptions = {}): Promise<FileAuditStore> {
-    const content = await readJsonlFile(path);
-    if (content.tornBytes > 0) throw new TornTail(path, content.lines.length, content.tornBytes);
-    return new FileAuditStore(path, new DurableAppender(await openAppendTarget(path), options.sync ?? 'per-entry'));
+    await readLinesFile(path);
+    return new FileAuditStore(path, new DurableAppender(await openAppendTarget(path), options.sync ?? 'per-line'));
   }
 
   append(lines: readonly string[]): Promise<void> {
@@ -34,8 +33,8 @@ export class FileAuditStore implements AuditStore {
   }
 
   /** Reads the lines back from disk, so what is verified is what was stored. */
-  readLines(): Promise<readonly string[]> {
-    return readCompleteLines(this.#path);
+  async readLines(): Promise<readonly string[]> {
+    return (await readLinesFile(this.#path)).lines.map((line) => line.toString('utf8'));
   }
 
   close(): Promise<void> {
@@ -43,7 +42,7 @@ export class FileAuditStore implements AuditStore {
   }
 }
 
-/** Signed checkpoints as a JSONL file, each fsynced before `save` resolves. */
+/** Signed checkpoints as a JSONL file, each fdatasynced before `save` resolves. */
 export class FileCheckpointStore implements CheckpointStore {
   readonly #path: string;
   readonly #appender: DurableAppender;
@@ -55,9 +54,8 @@ export class FileCheckpointStore implements CheckpointStore {
 
   /** Opens (or creates) the file at `path`; throws `TornTail` if it ends in a partial line. */
   static async open(path: string): Promise<FileCheckpointStore> {
-    const content = await readJsonlFile(path);
-    if (content.tornBytes > 0) throw new TornTail(path, content.lines.length, content.tornBytes);
-    return new FileCheckpointStore(path, new DurableAppender(await openAppendTarget(path), 'per-entry'));
+    await readLinesFile(path);
+    return new FileCheckpointStore(path, new DurableAppender(await openAppendTarget(path), 'per-line'));
   }
 
   save(checkpoint: SignedCheckpoint): Promise<void> {
@@ -67,7 +65,8 @@ export class FileCheckpointStore implements CheckpointStore {
 
   /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line. */
   async readAll(): Promise<readonly SignedCheckpoint[]> {
-    return (await readCompleteLines(this.#path)).map((line) => parseCheckpoint(line));
+    const { lines, offsets } = await readLinesFile(this.#path);
+    return lines.map((line, i) => parseCheckpoint(decodeUtf8Exact(line, this.#path, offsets[i])));
   }
 
   close(): Promise<void> {

@@ -36,15 +36,13 @@ export {
 export { verifyRecordInclusion } from './record-proof.ts';
 export { MemoryAuditStore, MemoryCheckpointStore, type AuditStore, type CheckpointStore } from './store.ts';
 export { FileAuditStore, FileCheckpointStore, type FileAuditStoreOptions } from './file-store.ts';
-export { StoreUnavailable, TornTail, repairTornTail, type SyncMode } from './jsonl-file.ts';
+export { AppenderUnavailable, TornTail, repairTornTail, systemClock, type Clock, type SyncMode, type TornTailRepair } from '@12-factor-agentops/core';
 export {
   AuditTrail,
   AuditWriteFailed,
   CallSequenceError,
   ChainVerificationFailed,
-  systemClock,
   type AuditTrailOptions,
-  type Clock,
   type GateDecision,
   type InclusionProof,
   type RecordedEntry,

@@ -1,5 +1,6 @@
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
 import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
@@ -7,14 +8,6 @@ import { MerkleTree } from './merkle.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 import { IsoTimestamps } from './timestamp.ts';
 import { verifyEntries, type ChainBroken, type UnfinishedCall } from './verify.ts';
-
-/** A source of time in ms since the epoch; injected so tests decide what time it is. */
-export interface Clock {
-  now(): number;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** Options of `AuditTrail.open`. */
 export interface AuditTrailOptions {
@@ -28,7 +21,7 @@ export interface AuditTrailOptions {
   readonly clock?: Clock;
   /** Makes call ids when the caller gives none. Default: `crypto.randomUUID`. */
   readonly newCallId?: () => string;
-  /** Most entries handed to the store in one append (one fsync in `per-batch` mode). Default 256. */
+  /** Most entries handed to the store in one append (one fdatasync with the file store's `per-call` sync). Default 256. */
   readonly maxBatch?: number;
 }
 

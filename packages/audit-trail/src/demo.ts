@@ -1,9 +1,10 @@
 // A narrated walk through the audit trail: record tool calls, verify, tamper, prove one record.
 // Writes only under the OS temp directory and removes what it wrote.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeUtf8Exact } from '@12-factor-agentops/core';
 import {
   AuditTrail,
   FileAuditStore,
@@ -37,12 +38,15 @@ async function openTrail(): Promise<AuditTrail> {
   return AuditTrail.open({ store: await FileAuditStore.open(logPath), checkpoints: await FileCheckpointStore.open(checkpointPath), signer, checkpointEvery: 4 });
 }
 
+// The log as text, so the demo can edit it the way an intruder with a text editor would.
 async function readLog(): Promise<{ lines: string[]; checkpoints: Awaited<ReturnType<FileCheckpointStore['readAll']>> }> {
-  const lines = (await readFile(logPath, 'utf8')).split('\n').slice(0, -1);
-  const store = await FileCheckpointStore.open(checkpointPath);
-  const checkpoints = await store.readAll();
-  await store.close();
-  return { lines, checkpoints: [...checkpoints] };
+  const [store, checkpointStore] = await Promise.all([FileAuditStore.open(logPath), FileCheckpointStore.open(checkpointPath)]);
+  try {
+    const lines = (await store.readLines()).map((line) => decodeUtf8Exact(line, logPath));
+    return { lines, checkpoints: [...(await checkpointStore.readAll())] };
+  } finally {
+    await Promise.all([store.close(), checkpointStore.close()]);
+  }
 }
 
 try {

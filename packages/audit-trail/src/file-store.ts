@@ -32,9 +32,9 @@ export class FileAuditStore implements AuditStore {
     return this.#appender.appendLines(lines);
   }
 
-  /** Reads the lines back from disk, so what is verified is what was stored. */
-  async readLines(): Promise<readonly string[]> {
-    return (await readLinesFile(this.#path)).lines.map((line) => line.toString('utf8'));
+  /** Reads the lines back from disk as their exact bytes, so what is verified is what is stored. */
+  async readLines(): Promise<readonly Uint8Array[]> {
+    return (await readLinesFile(this.#path)).lines;
   }
 
   close(): Promise<void> {

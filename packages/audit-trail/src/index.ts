@@ -1,5 +1,5 @@
 export { canonicalJson, CanonicalEncodingError, type JsonValue } from '@12-factor-agentops/approval-gates';
-export { InvalidRecord, type AuditEntry, type AuditRecord, type GateDetail, type GateRecord, type IntentRecord, type OutcomeRecord } from './entry.ts';
+export { InvalidRecord, type AuditEntry, type StoredLine, type AuditRecord, type GateDetail, type GateRecord, type IntentRecord, type OutcomeRecord } from './entry.ts';
 export {
   MerkleTree,
   MerkleProofError,

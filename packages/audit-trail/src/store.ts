@@ -1,4 +1,5 @@
 import type { SignedCheckpoint } from './checkpoint.ts';
+import type { StoredLine } from './entry.ts';
 
 /** Where the chain's lines live. Implementations append in order and never rewrite a line. */
 export interface AuditStore {
@@ -10,8 +11,12 @@ export interface AuditStore {
    * reopened.
    */
   append(lines: readonly string[]): Promise<void> | void;
-  /** Every stored line, oldest first. */
-  readLines(): Promise<readonly string[]>;
+  /**
+   * Every stored line, oldest first, exactly as stored: the bytes, or text that encodes to
+   * them. Never repair or re-encode a line on the way (no U+FFFD for bad bytes, no
+   * normalisation): the verifier must see what an intruder left.
+   */
+  readLines(): Promise<readonly StoredLine[]>;
   close(): Promise<void>;
 }
 

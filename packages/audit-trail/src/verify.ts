@@ -1,5 +1,5 @@
 import { verifyCheckpoint, CheckpointRejected, type CheckpointVerifier, type SignedCheckpoint } from './checkpoint.ts';
-import { GENESIS_HASH, LOWER_HEX_64, entryHash, parseEntryBody, splitLine, type AuditEntry, type IntentRecord } from './entry.ts';
+import { GENESIS_HASH, LOWER_HEX_64, entryHash, lineText, parseEntryBody, splitLine, type AuditEntry, type IntentRecord, type NotUtf8, type StoredLine } from './entry.ts';
 
 /** An intent with no outcome after it: the tool may or may not have run (a crash, or a call still running). */
 export interface UnfinishedCall {
@@ -12,6 +12,7 @@ export interface UnfinishedCall {
 
 /** What is wrong at `index`, the first position that does not follow from the entries before it. */
 export type ChainProblem =
+  | { readonly kind: 'invalid-utf8'; readonly index: number; readonly offset: number; readonly message: string }
   | { readonly kind: 'malformed'; readonly index: number; readonly reason: string; readonly message: string }
   | { readonly kind: 'hash-mismatch'; readonly index: number; readonly expected: string; readonly calculated: string; readonly message: string }
   | { readonly kind: 'index-mismatch'; readonly index: number; readonly found: number; readonly message: string }
@@ -51,7 +52,7 @@ export interface VerifyOptions {
  * checkpoint's head. Reports the first bad position. Throws `CheckpointRejected` when a
  * checkpoint's signature fails: an anchor that cannot be trusted cannot vouch for anything.
  */
-export function verifyChain(lines: readonly string[], options: VerifyOptions = {}): VerificationReport {
+export function verifyChain(lines: readonly StoredLine[], options: VerifyOptions = {}): VerificationReport {
   return verifyEntries(lines, options);
 }
 
@@ -59,7 +60,7 @@ export function verifyChain(lines: readonly string[], options: VerifyOptions = {
 export type EntryVisitor = (entry: AuditEntry, hash: string) => void;
 
 /** `verifyChain`, handing each entry that verified to `visit`: the trail rebuilds its state from them while opening. */
-export function verifyEntries(lines: readonly string[], options: VerifyOptions, visit?: EntryVisitor): VerificationReport {
+export function verifyEntries(lines: readonly StoredLine[], options: VerifyOptions, visit?: EntryVisitor): VerificationReport {
   const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
   for (const checkpoint of checkpoints) {
     if (options.verifier === undefined) {
@@ -78,7 +79,7 @@ export function verifyEntries(lines: readonly string[], options: VerifyOptions, 
       anchoredSize = index;
     }
     if (index === lines.length) break;
-    const checked = checkEntry(lines[index] as string, index, prevHash, calls, visit);
+    const checked = checkEntry(lines[index] as StoredLine, index, prevHash, calls, visit);
     if (typeof checked !== 'string') return broken(checked, calls);
     prevHash = checked;
   }
@@ -89,8 +90,10 @@ export function verifyEntries(lines: readonly string[], options: VerifyOptions, 
 
 // #region verify-entry
 // Returns the entry's hash when it follows from its predecessor, or the first problem found.
-function checkEntry(line: string, index: number, prevHash: string, calls: CallLedger, visit: EntryVisitor | undefined): ChainProblem | string {
-  const parts = splitLine(line);
+function checkEntry(line: StoredLine, index: number, prevHash: string, calls: CallLedger, visit: EntryVisitor | undefined): ChainProblem | string {
+  const text = lineText(line);
+  if (typeof text !== 'string') return notUtf8(index, text);
+  const parts = splitLine(text);
   if (typeof parts === 'string') return malformed(index, parts);
   const calculated = entryHash(parts.body);
   if (calculated !== parts.storedHash) {
@@ -111,6 +114,13 @@ function checkEntry(line: string, index: number, prevHash: string, calls: CallLe
   return calculated;
 }
 // #endregion verify-entry
+
+function notUtf8(index: number, { offset, cause }: NotUtf8): ChainProblem {
+  const what = cause === 'bytes'
+    ? `the bytes of its line from offset ${offset} are not well-formed UTF-8, so no writer of this log produced them: the line was altered or damaged`
+    : `its text has a lone surrogate at byte offset ${offset}, which no UTF-8 bytes encode, so no writer of this log produced it: the line was altered`;
+  return { kind: 'invalid-utf8', index, offset, message: `entry ${index}: ${what} where it is stored` };
+}
 
 function malformed(index: number, reason: string): ChainProblem {
   return { kind: 'malformed', index, reason, message: `entry ${index} is not a well-formed audit line: ${reason}` };

@@ -14,7 +14,7 @@ import {
   verifyRecordInclusion,
   type LogHead,
 } from '../src/index.ts';
-import { openFixture, signer } from './support.ts';
+import { openFixture, signer, textLines } from './support.ts';
 
 const head: LogHead = { size: 40, headHash: 'a1'.repeat(32), rootHash: 'b2'.repeat(32), at: '2026-01-05T09:00:00.000Z' };
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -66,7 +66,7 @@ describe('verifyRecordInclusion: one record, its proof and a checkpoint', () => 
   async function fixture(): Promise<{ lines: readonly string[]; trail: Awaited<ReturnType<typeof openFixture>>['trail'] }> {
     const { trail, store } = await openFixture({ checkpointEvery: 1000 });
     for (let i = 0; i < 11; i++) await trail.recordGateDecision({ event: 'plan.submitted', planId: `plan-${i}`, planHash: 'ab'.repeat(32), actor: 'planner', at: '2026-01-05T09:00:00.000Z', detail: {} });
-    return { lines: await store.readLines(), trail };
+    return { lines: textLines(await store.readLines()), trail };
   }
 
   it('proves a record is in the log without the rest of the log', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileAuditStore,
+  ChainVerificationFailed,
   FileCheckpointStore,
   TornTail,
   recordToolCall,
@@ -143,5 +144,19 @@ describe('FileAuditStore', () => {
     await writeFile(logPath, bytes);
     const report = verifyChain(await readBack(FileAuditStore.open(logPath), (store) => store.readLines()));
     expect(report).toMatchObject({ ok: false, firstBadIndex: 3, problem: { kind: 'hash-mismatch' } });
+  });
+  it('reports a character replaced on disk by a byte that is not UTF-8 at its entry, and the trail will not open over it', async () => {
+    const { trail } = await openOnDisk();
+    await recordToolCall(trail, { tool: 'read_file', args: { path: 'a.md' }, actor: 'agent-1' }, () => Promise.resolve(0));
+    await recordToolCall(trail, { tool: 'write_file', args: { path: 'b.md', text: 'a\ufffdb' }, actor: 'agent-1' }, () => Promise.resolve(0));
+    await trail.close();
+    const bytes = await readFile(logPath);
+    // U+FFFD is EF BF BD on disk; a lossy decoder reads a lone 0xFF as U+FFFD again.
+    const at = bytes.indexOf(Buffer.from('a\ufffdb'));
+    await writeFile(logPath, Buffer.concat([bytes.subarray(0, at + 1), Buffer.from([0xff]), bytes.subarray(at + 4)]));
+    const lineStart = bytes.lastIndexOf(0x0a, at) + 1;
+    const report = verifyChain(await readBack(FileAuditStore.open(logPath), (store) => store.readLines()));
+    expect(report).toMatchObject({ ok: false, firstBadIndex: 2, problem: { kind: 'invalid-utf8', index: 2, offset: at + 1 - lineStart } });
+    await expect(openOnDisk()).rejects.toThrow(ChainVerificationFailed);
   });
 });

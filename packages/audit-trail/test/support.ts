@@ -1,6 +1,7 @@
 // Shared fixtures: a trail over memory stores with a clock and ids the test controls, and a
 // generator of realistic logs (tool calls, some unfinished, and gate decisions).
 import fc from 'fast-check';
+import { decodeUtf8Exact } from '@12-factor-agentops/core';
 import {
   AuditTrail,
   MemoryAuditStore,
@@ -11,6 +12,7 @@ import {
   type CheckpointStore,
   type JsonValue,
   type SignedCheckpoint,
+  type StoredLine,
 } from '../src/index.ts';
 
 export const signer = hmacSha256Signer(Buffer.alloc(32, 0x42));
@@ -40,6 +42,11 @@ export async function openFixture(options: Partial<AuditTrailOptions> = {}): Pro
     ...options,
   });
   return { trail, store, checkpoints };
+}
+
+/** Stored lines as text, for tests that edit or parse them; bytes must be well-formed UTF-8. */
+export function textLines(lines: readonly StoredLine[]): string[] {
+  return lines.map((line) => (typeof line === 'string' ? line : decodeUtf8Exact(line, 'a stored line')));
 }
 
 /** One step of a generated log. */
@@ -75,7 +82,7 @@ export async function writeLog(steps: readonly Step[], options: Partial<AuditTra
     }
   }
   await trail.checkpoint();
-  return { lines: [...(await store.readLines())], checkpoints: [...(await checkpoints.readAll())] };
+  return { lines: textLines(await store.readLines()), checkpoints: [...(await checkpoints.readAll())] };
 }
 
 /** The first position at which two logs differ. */

@@ -15,7 +15,7 @@ import {
   type AuditStore,
   type CheckpointStore,
 } from '../src/index.ts';
-import { FlakyCheckpointStore, FlakyStore, openFixture, signer } from './support.ts';
+import { FlakyCheckpointStore, FlakyStore, openFixture, signer, textLines } from './support.ts';
 
 async function entries(store: MemoryAuditStore): Promise<AuditEntry[]> {
   return (await store.readLines()).map((line) => (JSON.parse(line) as { entry: AuditEntry }).entry);
@@ -265,7 +265,7 @@ describe('AuditTrail', () => {
     const { trail, store } = await openFixture();
     await trail.recordIntent({ tool: 'read_file', args: { path: 'a' }, actor: 'agent-1' });
     await trail.recordIntent({ tool: 'read_file', args: { path: 'b' }, actor: 'agent-1' });
-    const lines = [...(await store.readLines())];
+    const lines = textLines(await store.readLines());
     lines[1] = (lines[1] as string).replace('"b"', '"c"');
     const opening = AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore(), signer });
     await expect(opening).rejects.toThrow(ChainVerificationFailed);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, entryHash, sealEntry, splitLine } from '../src/entry.ts';
-import { CheckpointRejected, canonicalJson, hmacSha256Signer, signCheckpoint, verifyChain, type ChainBroken } from '../src/index.ts';
+import { CheckpointRejected, canonicalJson, hmacSha256Signer, signCheckpoint, verifyChain, type ChainBroken, type StoredLine } from '../src/index.ts';
 import { firstDifference, signer, stepArbitrary, writeLog, type Step } from './support.ts';
 
 const logArbitrary = fc.array(stepArbitrary, { minLength: 1, maxLength: 10 });
@@ -17,7 +18,7 @@ function forgeAt(lines: readonly string[], at: number): string {
   return sealEntry(record, at, hashAt(lines, at - 1)).line;
 }
 
-function failure(lines: readonly string[], checkpoints: Parameters<typeof verifyChain>[1] = {}): ChainBroken {
+function failure(lines: readonly StoredLine[], checkpoints: Parameters<typeof verifyChain>[1] = {}): ChainBroken {
   const report = verifyChain(lines, checkpoints);
   if (report.ok) throw new Error('expected verification to fail, but the log verified');
   return report;
@@ -210,5 +211,87 @@ describe('what verification says', () => {
     const line = `{"entry":${body},"hash":"${entryHash(body)}"}`;
     expect(failure([line]).problem.message).toBe('entry 0 is not a well-formed audit line: field "tool" is not a string');
     expect(failure([`{"entry":{"index":0},"hash":"${'X'.repeat(64)}"}`]).problem.message).toBe('entry 0 is not a well-formed audit line: the stored hash is not 64 lowercase hex digits');
+  });
+});
+
+describe('exact bytes', () => {
+  const steps: Step[] = [
+    { kind: 'call', tool: 'read_file', args: { path: 'notes/ok.md' }, ends: 'succeeded' },
+    { kind: 'call', tool: 'write_file', args: { path: 'notes/caf\u00e9.md', text: 'a\ufffdb' }, ends: 'succeeded' },
+  ];
+
+  // The lines as a file store gives them back: the bytes on disk.
+  async function storedBytes(): Promise<Buffer[]> {
+    return (await writeLog(steps)).lines.map((line) => Buffer.from(line, 'utf8'));
+  }
+
+  // Replaces the first occurrence of `from` in line `index` with `to`, byte for byte.
+  function patch(lines: Buffer[], index: number, from: Uint8Array, to: Uint8Array): { lines: Buffer[]; offset: number } {
+    const line = lines[index] as Buffer;
+    const offset = line.indexOf(from);
+    expect(offset).toBeGreaterThan(0);
+    const patched = [...lines];
+    patched[index] = Buffer.concat([line.subarray(0, offset), to, line.subarray(offset + from.length)]);
+    return { lines: patched, offset };
+  }
+
+  it('hashes the bytes as stored: a hash computed over the raw bytes of each line is the stored hash', async () => {
+    const lines = await storedBytes();
+    for (const line of lines) {
+      const body = line.subarray('{"entry":'.length, line.length - ',"hash":"'.length - 64 - 2);
+      const raw = createHash('sha256').update(Buffer.from([0])).update(body).digest('hex');
+      expect(line.subarray(line.length - 66, line.length - 2).toString('latin1')).toBe(raw);
+    }
+    expect(verifyChain(lines)).toMatchObject({ ok: true, size: 4 });
+  });
+
+  it.each([
+    ['U+FFFD replaced by the single invalid byte 0xFF', Buffer.from('\ufffd'), Buffer.from([0xff])],
+    ['"/" written as the overlong pair C0 AF', Buffer.from('/'), Buffer.from([0xc0, 0xaf])],
+    ['"é" written as a three-byte overlong form', Buffer.from('\u00e9'), Buffer.from([0xe0, 0x83, 0xa9])],
+    ['U+FFFD replaced by an encoded surrogate', Buffer.from('\ufffd'), Buffer.from([0xed, 0xa0, 0x80])],
+    ['"é" cut to its first byte', Buffer.from('\u00e9'), Buffer.from([0xc3])],
+  ])('reports a line that is not well-formed UTF-8 at its entry, with the offset: %s', async (_name, from, to) => {
+    const { lines, offset } = patch(await storedBytes(), 2, from, to);
+    expect(failure(lines).problem).toEqual({
+      kind: 'invalid-utf8', index: 2, offset,
+      message: `entry 2: the bytes of its line from offset ${offset} are not well-formed UTF-8, so no writer of this log produced them: the line was altered or damaged where it is stored`,
+    });
+  });
+
+  it('reports a byte-order mark, at the start of a line or inside a value, at its entry', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const lines = await storedBytes();
+    const atStart = [...lines];
+    atStart[1] = Buffer.concat([bom, lines[1] as Buffer]);
+    expect(failure(atStart).problem).toMatchObject({ kind: 'malformed', index: 1 });
+    expect(failure(patch(lines, 2, Buffer.from('caf'), Buffer.concat([Buffer.from('caf'), bom])).lines).problem).toMatchObject({ kind: 'hash-mismatch', index: 2 });
+  });
+
+  it('reports text with a lone surrogate, which has no UTF-8 form, at its entry', async () => {
+    const { lines } = await writeLog(steps);
+    const altered = [...lines];
+    // Encoding would turn the lone surrogate into U+FFFD, the very bytes that were hashed.
+    altered[2] = (lines[2] as string).replace('a\ufffdb', 'a\ud800b');
+    const offset = Buffer.byteLength((lines[2] as string).slice(0, (lines[2] as string).indexOf('a\ufffdb') + 1));
+    expect(failure(altered).problem).toEqual({
+      kind: 'invalid-utf8', index: 2, offset,
+      message: `entry 2: its text has a lone surrogate at byte offset ${offset}, which no UTF-8 bytes encode, so no writer of this log produced it: the line was altered where it is stored`,
+    });
+  });
+
+  it.each([
+    ['a space after a colon', (body: string) => body.replace('"actor":', '"actor": ')],
+    ['two keys swapped', (body: string) => body.replace(/^\{"actor":("[^"]*"),"args":(\{[^}]*\}),/, '{"args":$2,"actor":$1,')],
+    ['a letter written as a \\u escape', (body: string) => body.replace('"tool":"write_file"', '"tool":"\\u0077rite_file"')],
+  ])('reports bytes that decode to the same entry but are not the bytes hashed: %s', async (_name, rewrite) => {
+    const { lines } = await writeLog(steps);
+    const { body, storedHash } = splitLine(lines[2] as string) as { body: string; storedHash: string };
+    const rewritten = rewrite(body);
+    expect(rewritten).not.toBe(body);
+    expect(JSON.parse(rewritten)).toEqual(JSON.parse(body));
+    const altered = [...lines];
+    altered[2] = `{"entry":${rewritten},"hash":"${storedHash}"}`;
+    expect(failure(altered).problem).toMatchObject({ kind: 'hash-mismatch', index: 2, expected: storedHash, calculated: entryHash(rewritten) });
   });
 });

@@ -64,7 +64,7 @@ export function signCheckpoint(head: LogHead, signer: CheckpointSigner): SignedC
 /** Throws `CheckpointRejected` unless `checkpoint` is well formed and signed by the key behind `verifier`. */
 export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: CheckpointVerifier): void {
   const problem = checkpointShapeProblem(checkpoint);
-  if (problem !== undefined) throw new CheckpointRejected(null, problem);
+  if (problem !== undefined) throw new CheckpointRejected(sizeOf(checkpoint), problem);
   if (checkpoint.algorithm !== verifier.algorithm) {
     throw new CheckpointRejected(checkpoint.size, `signed with ${checkpoint.algorithm}, but the verifier checks ${verifier.algorithm}`);
   }
@@ -82,7 +82,7 @@ export function parseCheckpoint(line: string): SignedCheckpoint {
     throw new CheckpointRejected(null, 'the stored line is not valid JSON');
   }
   const problem = checkpointShapeProblem(value);
-  if (problem !== undefined) throw new CheckpointRejected(null, problem);
+  if (problem !== undefined) throw new CheckpointRejected(sizeOf(value), problem);
   const { size, headHash, rootHash, at, algorithm, signature } = value as SignedCheckpoint;
   return { size, headHash, rootHash, at, algorithm, signature };
 }
@@ -96,7 +96,44 @@ function checkpointShapeProblem(value: unknown): string | undefined {
   if (typeof c.at !== 'string') return 'field "at" is not a string';
   if (c.algorithm !== 'hmac-sha256' && c.algorithm !== 'ed25519') return 'field "algorithm" is not "hmac-sha256" or "ed25519"';
   if (typeof c.signature !== 'string') return 'field "signature" is not a string';
+  const problem = signatureEncodingProblem(c.signature, c.algorithm);
+  return problem === undefined ? undefined : `field "signature" ${problem}`;
+}
+
+// The size of a checkpoint that may be malformed, for the message that rejects it.
+function sizeOf(value: unknown): number | null {
+  const size = typeof value === 'object' && value !== null ? (value as { size?: unknown }).size : undefined;
+  return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : null;
+}
+
+const SIGNATURE_BYTES: Readonly<Record<CheckpointAlgorithm, number>> = { 'hmac-sha256': 32, ed25519: 64 };
+const BASE64_DIGIT = /^[A-Za-z0-9+/]$/;
+
+/**
+ * Why `text` is not the padded base64 (RFC 4648 section 4) that signers write for an
+ * `algorithm` signature, or undefined. Node's decoder skips whitespace and junk, takes base64url
+ * digits, missing padding and stray low bits, so one signature would have many spellings; a
+ * checkpoint is accepted with the one spelling only.
+ */
+function signatureEncodingProblem(text: string, algorithm: CheckpointAlgorithm): string | undefined {
+  const bytes = SIGNATURE_BYTES[algorithm];
+  const length = 4 * Math.ceil(bytes / 3);
+  let end = 0;
+  while (end < text.length && BASE64_DIGIT.test(text[end] as string)) end++;
+  while (end < text.length && text[end] === '=') end++;
+  if (end < text.length) {
+    return `has character ${JSON.stringify(text[end])} at position ${end}, which is not standard base64 (A-Z, a-z, 0-9, + and /, padded with =)`;
+  }
+  if (text.length !== length) return `is ${text.length} characters; the base64 of a ${bytes}-byte ${algorithm} signature is ${length}`;
+  const decoded = Buffer.from(text, 'base64');
+  if (decoded.length !== bytes) return `is ${length} characters but decodes to ${decoded.length} bytes; ${algorithm} signatures are ${bytes} bytes`;
+  if (decoded.toString('base64') !== text) return 'is not canonical base64: its last digit carries bits that are not part of any byte';
   return undefined;
+}
+
+// The signature's bytes, or undefined when it is not written exactly as a signer writes it.
+function decodeSignature(text: string, algorithm: CheckpointAlgorithm): Buffer | undefined {
+  return signatureEncodingProblem(text, algorithm) === undefined ? Buffer.from(text, 'base64') : undefined;
 }
 
 /**
@@ -111,9 +148,8 @@ export function hmacSha256Signer(key: Uint8Array): CheckpointSigner {
     algorithm: 'hmac-sha256',
     sign: (message) => mac(message).toString('base64'),
     verify: (message, signature) => {
-      const given = Buffer.from(signature, 'base64');
-      const expected = mac(message);
-      return given.length === expected.length && timingSafeEqual(given, expected);
+      const given = decodeSignature(signature, 'hmac-sha256');
+      return given !== undefined && timingSafeEqual(given, mac(message));
     },
   };
 }
@@ -134,7 +170,10 @@ export function ed25519Verifier(publicKey: KeyObject): CheckpointVerifier {
   }
   return {
     algorithm: 'ed25519',
-    verify: (message, signature) => verify(null, Buffer.from(message), publicKey, Buffer.from(signature, 'base64')),
+    verify: (message, signature) => {
+      const given = decodeSignature(signature, 'ed25519');
+      return given !== undefined && verify(null, Buffer.from(message), publicKey, given);
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import {
   verifyRecordInclusion,
   type LogHead,
 } from '../src/index.ts';
+import { checkpointMessage } from '../src/checkpoint.ts';
 import { openFixture, signer, textLines } from './support.ts';
 
 const head: LogHead = { size: 40, headHash: 'a1'.repeat(32), rootHash: 'b2'.repeat(32), at: '2026-01-05T09:00:00.000Z' };
@@ -59,6 +60,53 @@ describe('signed checkpoints', () => {
     expect(parseCheckpoint(JSON.stringify(checkpoint))).toEqual(checkpoint);
     expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, size: -1 }))).toThrow('field "size" is not a whole number of 0 or more');
     expect(() => parseCheckpoint('{"size":')).toThrow('the stored line is not valid JSON');
+  });
+});
+
+describe('signature encoding', () => {
+  const hmac = signCheckpoint(head, signer);
+  const ed = signCheckpoint(head, ed25519Signer(privateKey));
+  // Flips the unused low bits of the last base64 digit: lenient decoders give the same bytes.
+  const lowBitsSet = (signature: string): string => {
+    const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const data = signature.replace(/=+$/, '');
+    const last = digits.indexOf(data.at(-1) as string);
+    return `${data.slice(0, -1)}${digits[last ^ (signature.endsWith('==') ? 0b1111 : 0b11)] as string}${signature.slice(data.length)}`;
+  };
+
+  it.each([
+    ['junk after the padding', `${hmac.signature}junk`, 'has character "j" at position 44, which is not standard base64 (A-Z, a-z, 0-9, + and /, padded with =)'],
+    ['four more digits after the padding', `${hmac.signature}AAAA`, 'has character "A" at position 44, which is not standard base64'],
+    ['a trailing newline', `${hmac.signature}\n`, 'has character "\\n" at position 44, which is not standard base64'],
+    ['a leading space', ` ${hmac.signature}`, 'has character " " at position 0, which is not standard base64'],
+    ['a space inside', `${hmac.signature.slice(0, 20)} ${hmac.signature.slice(20)}`, 'has character " " at position 20, which is not standard base64'],
+    ['base64url digits', `-${hmac.signature.slice(1)}`, 'has character "-" at position 0, which is not standard base64'],
+    ['the padding left out', hmac.signature.replace(/=+$/, ''), 'is 43 characters; the base64 of a 32-byte hmac-sha256 signature is 44'],
+    ['a padding character too many', `${hmac.signature}=`, 'is 45 characters; the base64 of a 32-byte hmac-sha256 signature is 44'],
+    ['a byte cut off', Buffer.from(hmac.signature, 'base64').subarray(1).toString('base64'), 'is 44 characters but decodes to 31 bytes; hmac-sha256 signatures are 32 bytes'],
+    ['unused bits set in the last digit', lowBitsSet(hmac.signature), 'is not canonical base64: its last digit carries bits that are not part of any byte'],
+  ])('rejects an HMAC signature with %s, before checking it', (_name, signature, reason) => {
+    const altered = { ...hmac, signature };
+    expect(() => verifyCheckpoint(altered, signer)).toThrow(CheckpointRejected);
+    expect(() => verifyCheckpoint(altered, signer)).toThrow(`checkpoint at size 40 rejected: field "signature" ${reason}`);
+    expect(() => parseCheckpoint(JSON.stringify(altered))).toThrow(`field "signature" ${reason}`);
+    expect(signer.verify(checkpointMessage(hmac, 'hmac-sha256'), signature)).toBe(false);
+  });
+
+  it.each([
+    ['junk after the padding', `${ed.signature}x`, 'has character "x" at position 88, which is not standard base64'],
+    ['one padding character', ed.signature.slice(0, -1), 'is 87 characters; the base64 of a 64-byte ed25519 signature is 88'],
+    ['unused bits set in the last digit', lowBitsSet(ed.signature), 'is not canonical base64: its last digit carries bits that are not part of any byte'],
+  ])('rejects an Ed25519 signature with %s', (_name, signature, reason) => {
+    const verifier = ed25519Verifier(publicKey);
+    expect(() => verifyCheckpoint({ ...ed, signature }, verifier)).toThrow(`checkpoint at size 40 rejected: field "signature" ${reason}`);
+    expect(verifier.verify(checkpointMessage(ed, 'ed25519'), signature)).toBe(false);
+  });
+
+  it('accepts the canonical signatures it writes', () => {
+    expect(hmac.signature).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(ed.signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+    expect(() => parseCheckpoint(JSON.stringify(hmac))).not.toThrow();
   });
 });
 

@@ -36,12 +36,28 @@ export class InvalidCheckpointKey extends Error {
 
 /** Thrown when a checkpoint cannot be trusted: bad signature, wrong algorithm, malformed fields. */
 export class CheckpointRejected extends Error {
-  override readonly name = 'CheckpointRejected';
+  override readonly name: string = 'CheckpointRejected';
   constructor(
     readonly size: number | null,
     readonly reason: string,
   ) {
     super(`checkpoint${size === null ? '' : ` at size ${size}`} rejected: ${reason}`);
+  }
+}
+
+/**
+ * Thrown when a checkpoint's head matches the log but its Merkle root is not the log's root at
+ * that size: it was signed over a root no trail computed, and vouches for nothing.
+ */
+export class CheckpointRootMismatch extends CheckpointRejected {
+  override readonly name = 'CheckpointRootMismatch';
+  constructor(
+    size: number,
+    readonly signedRoot: string,
+    readonly calculatedRoot: string,
+  ) {
+    super(size, `its head hash matches this log, but its Merkle root ${signedRoot} is not the root of ${size === 0 ? 'an empty log' : `entries 0..${size - 1}`}, ` +
+      `${calculatedRoot}: it was signed over a root that no trail computed for this log, so no inclusion proof checked against it can be trusted`);
   }
 }
 

@@ -11,6 +11,7 @@ export {
 } from './merkle.ts';
 export {
   CheckpointRejected,
+  CheckpointRootMismatch,
   InvalidCheckpointKey,
   ed25519Signer,
   ed25519Verifier,

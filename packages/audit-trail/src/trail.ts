@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
 import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
-import { MerkleTree } from './merkle.ts';
+import type { MerkleTree } from './merkle.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 import { IsoTimestamps } from './timestamp.ts';
 import { verifyEntries, type ChainBroken, type UnfinishedCall } from './verify.ts';
@@ -168,10 +168,8 @@ export class AuditTrail {
   static async open(options: AuditTrailOptions): Promise<AuditTrail> {
     const [lines, checkpoints] = await Promise.all([options.store.readLines(), options.checkpoints.readAll()]);
     // The tree and the call ids are rebuilt from the entries as they are verified: each line is parsed once.
-    const tree = new MerkleTree();
     const callIds = new Set<string>();
-    const report = verifyEntries(lines, { checkpoints, verifier: options.signer }, (entry, hash) => {
-      tree.appendHex(hash);
+    const { report, tree } = verifyEntries(lines, { checkpoints, verifier: options.signer }, (entry) => {
       if (entry.kind === 'intent') callIds.add(entry.callId);
     });
     if (!report.ok) throw new ChainVerificationFailed(report);

@@ -1,4 +1,5 @@
-import { verifyCheckpoint, CheckpointRejected, type CheckpointVerifier, type SignedCheckpoint } from './checkpoint.ts';
+import { CheckpointRejected, CheckpointRootMismatch, verifyCheckpoint, type CheckpointVerifier, type SignedCheckpoint } from './checkpoint.ts';
+import { MerkleTree } from './merkle.ts';
 import { GENESIS_HASH, LOWER_HEX_64, entryHash, lineText, parseEntryBody, splitLine, type AuditEntry, type IntentRecord, type NotUtf8, type StoredLine } from './entry.ts';
 
 /** An intent with no outcome after it: the tool may or may not have run (a crash, or a call still running). */
@@ -53,14 +54,58 @@ export interface VerifyOptions {
  * checkpoint's signature fails: an anchor that cannot be trusted cannot vouch for anything.
  */
 export function verifyChain(lines: readonly StoredLine[], options: VerifyOptions = {}): VerificationReport {
-  return verifyEntries(lines, options);
+  return verifyEntries(lines, options).report;
 }
 
 /** Receives each entry that verified, in order, with its hash. */
 export type EntryVisitor = (entry: AuditEntry, hash: string) => void;
 
-/** `verifyChain`, handing each entry that verified to `visit`: the trail rebuilds its state from them while opening. */
-export function verifyEntries(lines: readonly StoredLine[], options: VerifyOptions, visit?: EntryVisitor): VerificationReport {
+/** `verifyChain`, handing each entry that verified to `visit`; also returns the Merkle tree of the entries that verified. */
+export function verifyEntries(lines: readonly StoredLine[], options: VerifyOptions, visit?: EntryVisitor): { readonly report: VerificationReport; readonly tree: MerkleTree } {
+  const checkpoints = trustedCheckpoints(options);
+  const calls = new CallLedger();
+  const tree = new MerkleTree();
+  let prevHash = GENESIS_HASH;
+  let next = 0;
+  // The latest checkpoint the log matched; null stands for the empty log, whose head needs none.
+  let anchor: SignedCheckpoint | null = null;
+  // The first checkpoint whose head the log does not have: a rewrite, unless a later checkpoint the log matches contradicts it.
+  let unmatched: { readonly checkpoint: SignedCheckpoint; readonly logHead: string; readonly problem: ChainProblem; readonly unfinished: UnfinishedCall[] } | undefined;
+  let problem: ChainProblem | undefined;
+  for (let index = 0; problem === undefined; index++) {
+    while (checkpoints[next]?.size === index) {
+      const checkpoint = checkpoints[next++] as SignedCheckpoint;
+      if (checkpoint.headHash !== prevHash) {
+        if ((anchor?.size ?? 0) === index) throw contradicted(checkpoint, prevHash, anchor);
+        unmatched ??= { checkpoint, logHead: prevHash, problem: rewritten(anchor?.size ?? 0, checkpoint, prevHash), unfinished: calls.unfinished() };
+      } else if (unmatched !== undefined) {
+        throw contradicted(unmatched.checkpoint, unmatched.logHead, checkpoint);
+      } else {
+        const root = tree.root(index).toString('hex');
+        if (checkpoint.rootHash !== root) throw new CheckpointRootMismatch(index, checkpoint.rootHash, root);
+        anchor = checkpoint;
+      }
+    }
+    if (index === lines.length) break;
+    const checked = checkEntry(lines[index] as StoredLine, index, prevHash, calls, visit);
+    if (typeof checked === 'string') {
+      prevHash = checked;
+      tree.appendHex(checked);
+    } else {
+      problem = checked;
+    }
+  }
+  const last = checkpoints[checkpoints.length - 1];
+  let report: VerificationReport;
+  if (unmatched !== undefined) report = broken(unmatched.problem, unmatched.unfinished);
+  else if (problem !== undefined) report = broken(problem, calls.unfinished());
+  else if (last !== undefined && last.size > lines.length) report = broken(truncated(lines.length, last.size), calls.unfinished());
+  else report = { ok: true, size: lines.length, headHash: prevHash, checkpointsChecked: checkpoints.length, unfinishedCalls: calls.unfinished() };
+  return { report, tree };
+}
+
+// The checkpoints, sorted by size, once each has passed its checks; throws `CheckpointRejected` for the first that fails.
+function trustedCheckpoints(options: VerifyOptions): SignedCheckpoint[] {
   const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
   for (const checkpoint of checkpoints) {
     if (options.verifier === undefined) {
@@ -68,24 +113,18 @@ export function verifyEntries(lines: readonly StoredLine[], options: VerifyOptio
     }
     verifyCheckpoint(checkpoint, options.verifier);
   }
-  const calls = new CallLedger();
-  let prevHash = GENESIS_HASH;
-  let next = 0;
-  let anchoredSize = 0;
-  for (let index = 0; index <= lines.length; index++) {
-    while (checkpoints[next]?.size === index) {
-      const checkpoint = checkpoints[next++] as SignedCheckpoint;
-      if (checkpoint.headHash !== prevHash) return broken(rewritten(anchoredSize, checkpoint, prevHash), calls);
-      anchoredSize = index;
-    }
-    if (index === lines.length) break;
-    const checked = checkEntry(lines[index] as StoredLine, index, prevHash, calls, visit);
-    if (typeof checked !== 'string') return broken(checked, calls);
-    prevHash = checked;
+  return checkpoints;
+}
+
+// Two signed checkpoints disagree about the same stretch of this log: `witness` (null: the empty
+// log) matches the log and vouches for the size where `checkpoint` records another head.
+function contradicted(checkpoint: SignedCheckpoint, logHead: string, witness: SignedCheckpoint | null): CheckpointRejected {
+  if (witness === null) {
+    return new CheckpointRejected(checkpoint.size, `it records head ${short(checkpoint.headHash)} for an empty log, whose head is always 64 zeros: no trail signs that, so it was signed with the key some other way`);
   }
-  const last = checkpoints[checkpoints.length - 1];
-  if (last !== undefined && last.size > lines.length) return broken(truncated(lines.length, last.size), calls);
-  return { ok: true, size: lines.length, headHash: prevHash, checkpointsChecked: checkpoints.length, unfinishedCalls: calls.unfinished() };
+  return new CheckpointRejected(checkpoint.size,
+    `it records head ${short(checkpoint.headHash)} at size ${checkpoint.size}, where this log has ${short(logHead)}, and the checkpoint at size ${witness.size}, ` +
+      'which this log matches, vouches for that head: the key signed two different histories of this log (a second writer with its own copy, or a checkpoint forged with the key)');
 }
 
 // #region verify-entry
@@ -144,8 +183,8 @@ function truncated(size: number, checkpointSize: number): ChainProblem {
       checkpointSize === size + 1 ? `entry ${size} was` : `entries ${size}..${checkpointSize - 1} were`} removed` };
 }
 
-function broken(problem: ChainProblem, calls: CallLedger): ChainBroken {
-  return { ok: false, firstBadIndex: problem.index, problem, unfinishedCalls: calls.unfinished() };
+function broken(problem: ChainProblem, unfinishedCalls: readonly UnfinishedCall[]): ChainBroken {
+  return { ok: false, firstBadIndex: problem.index, problem, unfinishedCalls };
 }
 
 function short(hex: string): string {

@@ -2,7 +2,20 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, entryHash, sealEntry, splitLine } from '../src/entry.ts';
-import { CheckpointRejected, canonicalJson, hmacSha256Signer, signCheckpoint, verifyChain, type ChainBroken, type StoredLine } from '../src/index.ts';
+import {
+  AuditTrail,
+  CheckpointRejected,
+  CheckpointRootMismatch,
+  MemoryAuditStore,
+  MemoryCheckpointStore,
+  canonicalJson,
+  hmacSha256Signer,
+  signCheckpoint,
+  verifyChain,
+  type ChainBroken,
+  type SignedCheckpoint,
+  type StoredLine,
+} from '../src/index.ts';
 import { firstDifference, signer, stepArbitrary, writeLog, type Step } from './support.ts';
 
 const logArbitrary = fc.array(stepArbitrary, { minLength: 1, maxLength: 10 });
@@ -162,6 +175,33 @@ describe('what a checkpoint adds', () => {
     const report = failure(rewritten, { checkpoints, verifier: signer });
     expect(report.problem).toMatchObject({ kind: 'rewritten', index: 5, checkpointSize: 10 });
     expect(report.problem.message).toContain('entries 5..9 do not match the checkpoint signed at size 10');
+  });
+
+  it('rejects a checkpoint whose head matches the log but whose Merkle root does not, naming both roots', async () => {
+    await fc.assert(fc.asyncProperty(logArbitrary, fc.nat(), fc.uint8Array({ minLength: 32, maxLength: 32 }), async (steps, pick, bytes) => {
+      const { lines, checkpoints } = await writeLog(steps, { checkpointEvery: 3 });
+      const genuine = checkpoints[pick % checkpoints.length] as SignedCheckpoint;
+      const wrongRoot = Buffer.from(bytes).toString('hex');
+      fc.pre(wrongRoot !== genuine.rootHash);
+      // Signed with the log's own key: only the root is wrong.
+      const forged = signCheckpoint({ ...genuine, rootHash: wrongRoot }, signer);
+      const rejection = (() => {
+        try {
+          verifyChain(lines, { checkpoints: [...checkpoints, forged], verifier: signer });
+        } catch (error) {
+          return error;
+        }
+        throw new Error('expected verifyChain to reject the checkpoint, but it accepted it');
+      })();
+      expect(rejection).toBeInstanceOf(CheckpointRootMismatch);
+      expect(rejection).toBeInstanceOf(CheckpointRejected);
+      expect(rejection).toMatchObject({ size: genuine.size, signedRoot: wrongRoot, calculatedRoot: genuine.rootHash });
+      expect((rejection as Error).message).toBe(
+        `checkpoint at size ${genuine.size} rejected: its head hash matches this log, but its Merkle root ${wrongRoot} is not the root of ` +
+          `${genuine.size === 0 ? 'an empty log' : `entries 0..${genuine.size - 1}`}, ${genuine.rootHash}: it was signed over a root that no trail computed for this log, so no inclusion proof checked against it can be trusted`,
+      );
+      await expect(AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore([forged]), signer })).rejects.toThrow(rejection as Error);
+    }), RUNS);
   });
 
   it('throws CheckpointRejected for a checkpoint with a forged signature or without a verifier', async () => {

@@ -46,7 +46,7 @@ function perSecond(count: number, startedMs: number): number {
 // A deterministic clock and call ids, so every run writes the same bytes.
 async function openTrail(store: AuditStore, checkpoints: CheckpointStore): Promise<AuditTrail> {
   let tick = 0;
-  return AuditTrail.open({ store, checkpoints, signer, clock: { now: () => 1_767_225_600_000 + tick++ }, newCallId: () => `call-${tick}` });
+  return AuditTrail.open({ store, checkpoints, signer, logId: 'bench.example/audit', clock: { now: () => 1_767_225_600_000 + tick++ }, newCallId: () => `call-${tick}` });
 }
 
 // One tool call is two entries: the intent (awaited before the tool would run) and the outcome.

@@ -1,11 +1,14 @@
 import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '@12-factor-agentops/approval-gates';
+import { isWellFormed } from './entry.ts';
 
 /** The signature schemes a checkpoint can carry. */
 export type CheckpointAlgorithm = 'hmac-sha256' | 'ed25519';
 
-/** What a checkpoint vouches for: the log had `size` entries, ending in `headHash`, with Merkle root `rootHash`. */
+/** What a checkpoint vouches for: the log named `logId` had `size` entries, ending in `headHash`, with Merkle root `rootHash`. */
 export interface LogHead {
+  /** The name of the log, so that a checkpoint of one log is never taken for another's signed with the same key. */
+  readonly logId: string;
   readonly size: number;
   readonly headHash: string;
   readonly rootHash: string;
@@ -62,23 +65,33 @@ export class CheckpointRootMismatch extends CheckpointRejected {
 }
 
 // A fixed prefix keeps a checkpoint signature from being valid for any other message the key signs.
-const MESSAGE_PREFIX = 'audit-trail checkpoint v1\n';
+const MESSAGE_PREFIX = 'audit-trail checkpoint v2\n';
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 /** The exact bytes that are signed: a fixed prefix, then the canonical JSON of the head and algorithm. */
 export function checkpointMessage(head: LogHead, algorithm: CheckpointAlgorithm): string {
-  const { size, headHash, rootHash, at } = head;
-  return MESSAGE_PREFIX + canonicalJson({ algorithm, at, headHash, rootHash, size });
+  const { logId, size, headHash, rootHash, at } = head;
+  return MESSAGE_PREFIX + canonicalJson({ algorithm, at, headHash, logId, rootHash, size });
 }
 
 /** Signs `head` with `signer`. */
 export function signCheckpoint(head: LogHead, signer: CheckpointSigner): SignedCheckpoint {
-  const { size, headHash, rootHash, at } = head;
-  return { size, headHash, rootHash, at, algorithm: signer.algorithm, signature: signer.sign(checkpointMessage(head, signer.algorithm)) };
+  const { logId, size, headHash, rootHash, at } = head;
+  return { logId, size, headHash, rootHash, at, algorithm: signer.algorithm, signature: signer.sign(checkpointMessage(head, signer.algorithm)) };
 }
 
-/** Throws `CheckpointRejected` unless `checkpoint` is well formed and signed by the key behind `verifier`. */
-export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: CheckpointVerifier): void {
+/** Why `value` cannot name a log, or undefined: an id is 1 to 256 characters, none of them control characters. */
+export function logIdProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) return 'is not a string of 1 to 256 characters';
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  return /[\u0000-\u001f\u007f-\u009f]/.test(value) || !isWellFormed(value) ? 'has a control character or a lone surrogate' : undefined;
+}
+
+/**
+ * Throws `CheckpointRejected` unless `checkpoint` is well formed, signed by the key behind
+ * `verifier`, and names the log `logId`.
+ */
+export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: CheckpointVerifier, logId: string): void {
   const problem = checkpointShapeProblem(checkpoint);
   if (problem !== undefined) throw new CheckpointRejected(sizeOf(checkpoint), problem);
   if (checkpoint.algorithm !== verifier.algorithm) {
@@ -86,6 +99,11 @@ export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: Checkpo
   }
   if (!verifier.verify(checkpointMessage(checkpoint, checkpoint.algorithm), checkpoint.signature)) {
     throw new CheckpointRejected(checkpoint.size, `the ${checkpoint.algorithm} signature does not match: the checkpoint was altered or signed with another key`);
+  }
+  // Checked after the signature, so that the id named in the message is one the key signed.
+  if (checkpoint.logId !== logId) {
+    throw new CheckpointRejected(checkpoint.size, `it was signed for log ${JSON.stringify(checkpoint.logId)}, not for ${JSON.stringify(logId)}, the log being verified: ` +
+      "keep each log's checkpoints apart, or verify these lines as the log the checkpoint names");
   }
 }
 
@@ -99,13 +117,15 @@ export function parseCheckpoint(line: string): SignedCheckpoint {
   }
   const problem = checkpointShapeProblem(value);
   if (problem !== undefined) throw new CheckpointRejected(sizeOf(value), problem);
-  const { size, headHash, rootHash, at, algorithm, signature } = value as SignedCheckpoint;
-  return { size, headHash, rootHash, at, algorithm, signature };
+  const { logId, size, headHash, rootHash, at, algorithm, signature } = value as SignedCheckpoint;
+  return { logId, size, headHash, rootHash, at, algorithm, signature };
 }
 
 function checkpointShapeProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'it is not an object';
   const c = value as Record<string, unknown>;
+  const logId = logIdProblem(c.logId);
+  if (logId !== undefined) return `field "logId" ${logId}`;
   if (!Number.isSafeInteger(c.size) || (c.size as number) < 0) return 'field "size" is not a whole number of 0 or more';
   if (typeof c.headHash !== 'string' || !HEX_64.test(c.headHash)) return 'field "headHash" is not 64 lowercase hex digits';
   if (typeof c.rootHash !== 'string' || !HEX_64.test(c.rootHash)) return 'field "rootHash" is not 64 lowercase hex digits';

@@ -123,8 +123,8 @@ export function lineText(line: StoredLine): string | NotUtf8 {
   }
 }
 
-// String.prototype.isWellFormed (ES2024) runs natively in Node 20; the ES2023 lib does not declare it.
-function isWellFormed(text: string): boolean {
+/** Whether `text` has no lone surrogate. String.prototype.isWellFormed (ES2024) runs natively in Node 20; the ES2023 lib does not declare it. */
+export function isWellFormed(text: string): boolean {
   return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 

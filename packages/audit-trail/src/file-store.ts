@@ -59,8 +59,8 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   save(checkpoint: SignedCheckpoint): Promise<void> {
-    const { size, headHash, rootHash, at, algorithm, signature } = checkpoint;
-    return this.#appender.appendLines([canonicalJson({ algorithm, at, headHash, rootHash, signature, size })]);
+    const { logId, size, headHash, rootHash, at, algorithm, signature } = checkpoint;
+    return this.#appender.appendLines([canonicalJson({ algorithm, at, headHash, logId, rootHash, signature, size })]);
   }
 
   /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line. */

@@ -4,13 +4,14 @@ import { MerkleProofError, verifyInclusion } from './merkle.ts';
 import type { InclusionProof } from './trail.ts';
 
 /**
- * What a reader holding one stored line runs: checks the checkpoint's signature, then that
+ * What a reader holding one stored line runs: checks the checkpoint's signature and that it names
+ * the log `logId`, then that
  * `proof` leads from the line's bytes to the checkpoint's root, without reading the rest of the
  * log. Throws `CheckpointRejected`, `MerkleProofError` or `RootMismatch`; returns nothing when
  * the record is in the log.
  */
-export function verifyRecordInclusion(line: StoredLine, proof: InclusionProof, checkpoint: SignedCheckpoint, verifier: CheckpointVerifier): void {
-  verifyCheckpoint(checkpoint, verifier);
+export function verifyRecordInclusion(line: StoredLine, proof: InclusionProof, checkpoint: SignedCheckpoint, verifier: CheckpointVerifier, logId: string): void {
+  verifyCheckpoint(checkpoint, verifier, logId);
   if (proof.size !== checkpoint.size) {
     throw new MerkleProofError(`the proof is for tree size ${proof.size}, the checkpoint for tree size ${checkpoint.size}; ask for a proof at size ${checkpoint.size}`);
   }

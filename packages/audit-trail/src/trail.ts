@@ -1,8 +1,8 @@
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '@12-factor-agentops/core';
+import { InvalidOptionError, systemClock, type Clock } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
-import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
+import { logIdProblem, signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
 import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
 import type { MerkleTree } from './merkle.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
@@ -15,6 +15,12 @@ export interface AuditTrailOptions {
   /** Where signed heads go; keep it out of reach of whoever can rewrite `store`. */
   readonly checkpoints: CheckpointStore;
   readonly signer: CheckpointSigner;
+  /**
+   * The name of this log, signed into every checkpoint (1 to 256 characters, no control
+   * characters), so that a checkpoint of another log signed with the same key is rejected by
+   * name. For example `agents.example.org/search-agent/audit`.
+   */
+  readonly logId: string;
   /** A checkpoint is written once this many entries have been appended since the last one. Default 100. */
   readonly checkpointEvery?: number;
   /** Default: the wall clock. */
@@ -126,6 +132,7 @@ export class AuditTrail {
   readonly #store: AuditStore;
   readonly #checkpoints: CheckpointStore;
   readonly #signer: CheckpointSigner;
+  readonly #logId: string;
   readonly #every: number;
   readonly #maxBatch: number;
   readonly #newCallId: () => string;
@@ -144,6 +151,7 @@ export class AuditTrail {
     this.#store = options.store;
     this.#checkpoints = options.checkpoints;
     this.#signer = options.signer;
+    this.#logId = options.logId;
     this.#every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#newCallId = options.newCallId ?? randomUUID;
@@ -166,10 +174,12 @@ export class AuditTrail {
    * checkpoint first, and throws `ChainVerificationFailed` rather than append to a broken log.
    */
   static async open(options: AuditTrailOptions): Promise<AuditTrail> {
+    const logIdProblemFound = logIdProblem(options.logId);
+    if (logIdProblemFound !== undefined) throw new InvalidOptionError('logId', 'a name for the log: 1 to 256 characters, none of them control characters', options.logId);
     const [lines, checkpoints] = await Promise.all([options.store.readLines(), options.checkpoints.readAll()]);
     // The tree and the call ids are rebuilt from the entries as they are verified: each line is parsed once.
     const callIds = new Set<string>();
-    const { report, tree } = verifyEntries(lines, { checkpoints, verifier: options.signer }, (entry) => {
+    const { report, tree } = verifyEntries(lines, { checkpoints, verifier: options.signer, logId: options.logId }, (entry) => {
       if (entry.kind === 'intent') callIds.add(entry.callId);
     });
     if (!report.ok) throw new ChainVerificationFailed(report);
@@ -453,7 +463,7 @@ export class AuditTrail {
 
   async #writeCheckpoint(): Promise<SignedCheckpoint> {
     const size = this.size;
-    const checkpoint = signCheckpoint({ size, headHash: this.#head, rootHash: this.rootHash(size), at: this.#now() }, this.#signer);
+    const checkpoint = signCheckpoint({ logId: this.#logId, size, headHash: this.#head, rootHash: this.rootHash(size), at: this.#now() }, this.#signer);
     await this.#checkpoints.save(checkpoint);
     this.#latestCheckpoint = checkpoint;
     return checkpoint;

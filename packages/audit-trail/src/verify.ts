@@ -41,10 +41,12 @@ export interface ChainBroken {
 
 export type VerificationReport = ChainIntact | ChainBroken;
 
-/** Trusted checkpoints (kept apart from the log) and the verifier for their signatures. */
+/** Trusted checkpoints (kept apart from the log), the verifier for their signatures, and the id of the log they must name. */
 export interface VerifyOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   readonly verifier?: CheckpointVerifier;
+  /** The id the trail signs into this log's checkpoints (`AuditTrailOptions.logId`); needed with `checkpoints`. */
+  readonly logId?: string;
 }
 
 /**
@@ -111,7 +113,10 @@ function trustedCheckpoints(options: VerifyOptions): SignedCheckpoint[] {
     if (options.verifier === undefined) {
       throw new CheckpointRejected(checkpoint.size, 'checkpoints were given without a verifier; pass the verifier that matches their signer');
     }
-    verifyCheckpoint(checkpoint, options.verifier);
+    if (options.logId === undefined) {
+      throw new CheckpointRejected(checkpoint.size, 'checkpoints were given without the id of the log they should name; pass logId, the id the trail signs into them');
+    }
+    verifyCheckpoint(checkpoint, options.verifier, options.logId);
   }
   return checkpoints;
 }

@@ -15,9 +15,9 @@ import {
   type LogHead,
 } from '../src/index.ts';
 import { checkpointMessage } from '../src/checkpoint.ts';
-import { openFixture, signer, textLines } from './support.ts';
+import { LOG_ID, openFixture, signer, textLines } from './support.ts';
 
-const head: LogHead = { size: 40, headHash: 'a1'.repeat(32), rootHash: 'b2'.repeat(32), at: '2026-01-05T09:00:00.000Z' };
+const head: LogHead = { logId: LOG_ID, size: 40, headHash: 'a1'.repeat(32), rootHash: 'b2'.repeat(32), at: '2026-01-05T09:00:00.000Z' };
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 
 describe('signed checkpoints', () => {
@@ -26,27 +26,27 @@ describe('signed checkpoints', () => {
     ['Ed25519', ed25519Signer(privateKey), ed25519Verifier(publicKey)],
   ])('%s: verifies an untouched checkpoint and rejects one with any field changed', (_name, sign, verifier) => {
     const checkpoint = signCheckpoint(head, sign);
-    expect(() => verifyCheckpoint(checkpoint, verifier)).not.toThrow();
-    for (const changed of [{ size: 39 }, { headHash: 'a2'.repeat(32) }, { rootHash: 'b3'.repeat(32) }, { at: '2026-01-06T09:00:00.000Z' }]) {
-      expect(() => verifyCheckpoint({ ...checkpoint, ...changed }, verifier)).toThrow(CheckpointRejected);
+    expect(() => verifyCheckpoint(checkpoint, verifier, LOG_ID)).not.toThrow();
+    for (const changed of [{ logId: 'agents.example/other-log' }, { size: 39 }, { headHash: 'a2'.repeat(32) }, { rootHash: 'b3'.repeat(32) }, { at: '2026-01-06T09:00:00.000Z' }]) {
+      expect(() => verifyCheckpoint({ ...checkpoint, ...changed }, verifier, LOG_ID)).toThrow(CheckpointRejected);
     }
   });
 
   it('rejects a checkpoint signed with another key, naming its size', () => {
     const other = signCheckpoint(head, hmacSha256Signer(Buffer.alloc(32, 0x01)));
-    expect(() => verifyCheckpoint(other, signer)).toThrow(
+    expect(() => verifyCheckpoint(other, signer, LOG_ID)).toThrow(
       'checkpoint at size 40 rejected: the hmac-sha256 signature does not match: the checkpoint was altered or signed with another key',
     );
   });
 
   it('rejects a checkpoint whose algorithm is not the verifier\'s', () => {
-    expect(() => verifyCheckpoint(signCheckpoint(head, signer), ed25519Verifier(publicKey))).toThrow('signed with hmac-sha256, but the verifier checks ed25519');
+    expect(() => verifyCheckpoint(signCheckpoint(head, signer), ed25519Verifier(publicKey), LOG_ID)).toThrow('signed with hmac-sha256, but the verifier checks ed25519');
   });
 
   it('lets a holder of the Ed25519 public key verify without being able to sign', () => {
     const verifier = ed25519Verifier(publicKey);
     expect(verifier).not.toHaveProperty('sign');
-    expect(() => verifyCheckpoint(signCheckpoint(head, ed25519Signer(privateKey)), verifier)).not.toThrow();
+    expect(() => verifyCheckpoint(signCheckpoint(head, ed25519Signer(privateKey)), verifier, LOG_ID)).not.toThrow();
   });
 
   it('refuses keys that cannot sign checkpoints safely', () => {
@@ -60,6 +60,9 @@ describe('signed checkpoints', () => {
     expect(parseCheckpoint(JSON.stringify(checkpoint))).toEqual(checkpoint);
     expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, size: -1 }))).toThrow('field "size" is not a whole number of 0 or more');
     expect(() => parseCheckpoint('{"size":')).toThrow('the stored line is not valid JSON');
+    const { logId: _logId, ...unnamed } = checkpoint;
+    expect(() => parseCheckpoint(JSON.stringify(unnamed))).toThrow('checkpoint at size 40 rejected: field "logId" is not a string of 1 to 256 characters');
+    expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, logId: 'a\u0000b' }))).toThrow('field "logId" has a control character or a lone surrogate');
   });
 });
 
@@ -87,8 +90,8 @@ describe('signature encoding', () => {
     ['unused bits set in the last digit', lowBitsSet(hmac.signature), 'is not canonical base64: its last digit carries bits that are not part of any byte'],
   ])('rejects an HMAC signature with %s, before checking it', (_name, signature, reason) => {
     const altered = { ...hmac, signature };
-    expect(() => verifyCheckpoint(altered, signer)).toThrow(CheckpointRejected);
-    expect(() => verifyCheckpoint(altered, signer)).toThrow(`checkpoint at size 40 rejected: field "signature" ${reason}`);
+    expect(() => verifyCheckpoint(altered, signer, LOG_ID)).toThrow(CheckpointRejected);
+    expect(() => verifyCheckpoint(altered, signer, LOG_ID)).toThrow(`checkpoint at size 40 rejected: field "signature" ${reason}`);
     expect(() => parseCheckpoint(JSON.stringify(altered))).toThrow(`field "signature" ${reason}`);
     expect(signer.verify(checkpointMessage(hmac, 'hmac-sha256'), signature)).toBe(false);
   });
@@ -99,7 +102,7 @@ describe('signature encoding', () => {
     ['unused bits set in the last digit', lowBitsSet(ed.signature), 'is not canonical base64: its last digit carries bits that are not part of any byte'],
   ])('rejects an Ed25519 signature with %s', (_name, signature, reason) => {
     const verifier = ed25519Verifier(publicKey);
-    expect(() => verifyCheckpoint({ ...ed, signature }, verifier)).toThrow(`checkpoint at size 40 rejected: field "signature" ${reason}`);
+    expect(() => verifyCheckpoint({ ...ed, signature }, verifier, LOG_ID)).toThrow(`checkpoint at size 40 rejected: field "signature" ${reason}`);
     expect(verifier.verify(checkpointMessage(ed, 'ed25519'), signature)).toBe(false);
   });
 
@@ -121,7 +124,7 @@ describe('verifyRecordInclusion: one record, its proof and a checkpoint', () => 
     const { lines, trail } = await fixture();
     const checkpoint = await trail.checkpoint();
     for (let index = 0; index < lines.length; index++) {
-      expect(() => verifyRecordInclusion(lines[index] as string, trail.proveInclusion(index, checkpoint.size), checkpoint, signer)).not.toThrow();
+      expect(() => verifyRecordInclusion(lines[index] as string, trail.proveInclusion(index, checkpoint.size), checkpoint, signer, LOG_ID)).not.toThrow();
     }
     expect(trail.proveInclusion(6).path).toHaveLength(4);
   });
@@ -131,11 +134,13 @@ describe('verifyRecordInclusion: one record, its proof and a checkpoint', () => 
     const checkpoint = await trail.checkpoint();
     const proof = trail.proveInclusion(6, checkpoint.size);
     const line = lines[6] as string;
-    expect(() => verifyRecordInclusion(line.replace('plan-6', 'plan-7'), proof, checkpoint, signer)).toThrow(RootMismatch);
-    expect(() => verifyRecordInclusion(line, trail.proveInclusion(6, 9), checkpoint, signer)).toThrow(
+    expect(() => verifyRecordInclusion(line.replace('plan-6', 'plan-7'), proof, checkpoint, signer, LOG_ID)).toThrow(RootMismatch);
+    expect(() => verifyRecordInclusion(line, trail.proveInclusion(6, 9), checkpoint, signer, LOG_ID)).toThrow(
       new MerkleProofError('the proof is for tree size 9, the checkpoint for tree size 11; ask for a proof at size 11'),
     );
-    expect(() => verifyRecordInclusion(line, proof, { ...checkpoint, rootHash: trail.rootHash(9) }, signer)).toThrow(CheckpointRejected);
-    expect(() => verifyRecordInclusion('not a line', proof, checkpoint, signer)).toThrow('the record is not a well-formed audit line');
+    expect(() => verifyRecordInclusion(line, proof, { ...checkpoint, rootHash: trail.rootHash(9) }, signer, LOG_ID)).toThrow(CheckpointRejected);
+    expect(() => verifyRecordInclusion('not a line', proof, checkpoint, signer, LOG_ID)).toThrow('the record is not a well-formed audit line');
+    expect(() => verifyRecordInclusion(line, proof, checkpoint, signer, 'agents.example/other-log')).toThrow(
+      `checkpoint at size 11 rejected: it was signed for log "${LOG_ID}", not for "agents.example/other-log", the log being verified`);
   });
 });

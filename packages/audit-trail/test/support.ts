@@ -16,6 +16,10 @@ import {
 } from '../src/index.ts';
 
 export const signer = hmacSha256Signer(Buffer.alloc(32, 0x42));
+/** The id every test log signs into its checkpoints unless a test names another. */
+export const LOG_ID = 'agents.example/test-log';
+/** What `verifyChain` needs to check a test log's checkpoints. */
+export const trusted = (checkpoints: readonly SignedCheckpoint[]): { checkpoints: readonly SignedCheckpoint[]; verifier: typeof signer; logId: string } => ({ checkpoints, verifier: signer, logId: LOG_ID });
 
 /** A clock that moves one millisecond per reading, from a fixed start. */
 export function steppingClock(startMs = Date.UTC(2026, 0, 5, 9, 0, 0)): { now(): number } {
@@ -37,6 +41,7 @@ export async function openFixture(options: Partial<AuditTrailOptions> = {}): Pro
     store,
     checkpoints,
     signer,
+    logId: LOG_ID,
     clock: steppingClock(),
     newCallId: () => `call-${String(next++).padStart(4, '0')}`,
     ...options,

@@ -15,7 +15,7 @@ import {
   type AuditStore,
   type CheckpointStore,
 } from '../src/index.ts';
-import { FlakyCheckpointStore, FlakyStore, openFixture, signer, textLines } from './support.ts';
+import { FlakyCheckpointStore, FlakyStore, LOG_ID, openFixture, signer, textLines, trusted } from './support.ts';
 
 async function entries(store: MemoryAuditStore): Promise<AuditEntry[]> {
   return (await store.readLines()).map((line) => (JSON.parse(line) as { entry: AuditEntry }).entry);
@@ -125,7 +125,7 @@ describe('AuditTrail', () => {
     expect(saved.map((c) => c.size)).toEqual([4, 8, 10]);
     const lines = await store.readLines();
     expect(saved.at(-1)).toMatchObject({ headHash: (JSON.parse(lines[9] as string) as { hash: string }).hash, algorithm: 'hmac-sha256' });
-    expect(verifyChain(lines, { checkpoints: saved, verifier: signer })).toMatchObject({ ok: true, checkpointsChecked: 3 });
+    expect(verifyChain(lines, trusted(saved))).toMatchObject({ ok: true, checkpointsChecked: 3 });
   });
 
   it('keeps entries already written when a checkpoint fails, and refuses new ones until a checkpoint succeeds', async () => {
@@ -194,7 +194,7 @@ describe('AuditTrail', () => {
     expect(await store.readLines()).toHaveLength(2);
     release();
     expect((await Promise.all(later)).map((r) => r.index)).toEqual([2, 3, 4]);
-    expect(verifyChain(await store.readLines(), { checkpoints: await checkpoints.readAll(), verifier: signer })).toMatchObject({ ok: true, size: 5, checkpointsChecked: 1 });
+    expect(verifyChain(await store.readLines(), trusted(await checkpoints.readAll()))).toMatchObject({ ok: true, size: 5, checkpointsChecked: 1 });
   });
 
   it('treats a store that throws instead of rejecting as a failed write', async () => {
@@ -267,7 +267,7 @@ describe('AuditTrail', () => {
     await trail.recordIntent({ tool: 'read_file', args: { path: 'b' }, actor: 'agent-1' });
     const lines = textLines(await store.readLines());
     lines[1] = (lines[1] as string).replace('"b"', '"c"');
-    const opening = AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore(), signer });
+    const opening = AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore(), signer, logId: LOG_ID });
     await expect(opening).rejects.toThrow(ChainVerificationFailed);
     await expect(opening).rejects.toThrow(/^the stored log fails verification at entry 1: entry 1: stored hash/);
   });

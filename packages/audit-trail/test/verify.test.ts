@@ -16,7 +16,8 @@ import {
   type SignedCheckpoint,
   type StoredLine,
 } from '../src/index.ts';
-import { firstDifference, signer, stepArbitrary, writeLog, type Step } from './support.ts';
+import { InvalidOptionError } from '@12-factor-agentops/core';
+import { LOG_ID, firstDifference, openFixture, signer, stepArbitrary, trusted, writeLog, type Step } from './support.ts';
 
 const logArbitrary = fc.array(stepArbitrary, { minLength: 1, maxLength: 10 });
 const RUNS = { numRuns: 60 };
@@ -41,7 +42,7 @@ describe('verifyChain on an untouched log', () => {
   it('verifies every log the trail writes, reporting its size and head', async () => {
     await fc.assert(fc.asyncProperty(logArbitrary, async (steps) => {
       const { lines, checkpoints } = await writeLog(steps);
-      const report = verifyChain(lines, { checkpoints, verifier: signer });
+      const report = verifyChain(lines, trusted(checkpoints));
       expect(report).toMatchObject({ ok: true, size: lines.length, headHash: hashAt(lines, lines.length - 1), checkpointsChecked: 1 });
     }), RUNS);
   });
@@ -68,7 +69,7 @@ describe('verifyChain after one mutation, with a checkpoint over the whole log',
       const at = pickChar % line.length;
       fc.pre(line[at] !== replacement);
       lines[index] = line.slice(0, at) + replacement + line.slice(at + 1);
-      const report = failure(lines, { checkpoints, verifier: signer });
+      const report = failure(lines, trusted(checkpoints));
       expect(report.firstBadIndex).toBe(index);
       expect(['hash-mismatch', 'malformed']).toContain(report.problem.kind);
     }), RUNS);
@@ -79,7 +80,7 @@ describe('verifyChain after one mutation, with a checkpoint over the whole log',
       const { lines, checkpoints } = await writeLog(steps);
       const index = pick % lines.length;
       lines.splice(index, 1);
-      expect(failure(lines, { checkpoints, verifier: signer }).firstBadIndex).toBe(index);
+      expect(failure(lines, trusted(checkpoints)).firstBadIndex).toBe(index);
     }), RUNS);
   });
 
@@ -88,7 +89,7 @@ describe('verifyChain after one mutation, with a checkpoint over the whole log',
       const { lines, checkpoints } = await writeLog(steps);
       const mutated = [...lines];
       mutated.splice(pickAt % (lines.length + 1), 0, lines[pickCopy % lines.length] as string);
-      expect(failure(mutated, { checkpoints, verifier: signer }).firstBadIndex).toBe(firstDifference(lines, mutated));
+      expect(failure(mutated, trusted(checkpoints)).firstBadIndex).toBe(firstDifference(lines, mutated));
     }), RUNS);
   });
 
@@ -101,7 +102,7 @@ describe('verifyChain after one mutation, with a checkpoint over the whole log',
       expect(report.firstBadIndex).toBe(at + 1);
       expect(report.problem.message).toBe(`position ${at + 1} holds entry ${at}: an entry was inserted before it, or the log was reordered`);
       // A checkpoint over the forged position may catch it first, as a range that contains it.
-      const anchored = failure(lines, { checkpoints, verifier: signer });
+      const anchored = failure(lines, trusted(checkpoints));
       if (anchored.problem.kind === 'rewritten') {
         expect(anchored.firstBadIndex).toBeLessThanOrEqual(at);
         expect(anchored.problem.checkpointSize).toBeGreaterThan(at);
@@ -131,7 +132,7 @@ describe('verifyChain after one mutation, with a checkpoint over the whole log',
       const [i, j] = [pickA % lines.length, pickB % lines.length].sort((a, b) => a - b) as [number, number];
       fc.pre(i !== j);
       [lines[i], lines[j]] = [lines[j] as string, lines[i] as string];
-      expect(failure(lines, { checkpoints, verifier: signer }).firstBadIndex).toBe(i);
+      expect(failure(lines, trusted(checkpoints)).firstBadIndex).toBe(i);
     }), RUNS);
   });
 
@@ -139,7 +140,7 @@ describe('verifyChain after one mutation, with a checkpoint over the whole log',
     await fc.assert(fc.asyncProperty(logArbitrary, fc.nat(), async (steps, pick) => {
       const { lines, checkpoints } = await writeLog(steps);
       const keep = pick % lines.length;
-      const report = failure(lines.slice(0, keep), { checkpoints, verifier: signer });
+      const report = failure(lines.slice(0, keep), trusted(checkpoints));
       expect(report.firstBadIndex).toBe(keep);
       expect(report.problem).toMatchObject({ kind: 'truncated', checkpointSize: lines.length });
     }), RUNS);
@@ -153,9 +154,9 @@ describe('what a checkpoint adds', () => {
     const { lines, checkpoints } = await writeLog(calls(12), { checkpointEvery: 10 });
     const early = checkpoints.filter((c) => c.size <= 20);
     expect(early.map((c) => c.size)).toEqual([10, 20]);
-    expect(verifyChain(lines.slice(0, 21), { checkpoints: early, verifier: signer })).toMatchObject({ ok: true, size: 21 });
-    expect(failure(lines.slice(0, 17), { checkpoints: early, verifier: signer }).problem.message).toContain('entries 17..19 were removed');
-    expect(failure(lines.slice(0, 19), { checkpoints: early, verifier: signer }).problem.message).toBe(
+    expect(verifyChain(lines.slice(0, 21), trusted(early))).toMatchObject({ ok: true, size: 21 });
+    expect(failure(lines.slice(0, 17), trusted(early)).problem.message).toContain('entries 17..19 were removed');
+    expect(failure(lines.slice(0, 19), trusted(early)).problem.message).toBe(
       'the log holds 19 entries but a checkpoint vouches for 20: entry 19 was removed',
     );
   });
@@ -172,7 +173,7 @@ describe('what a checkpoint adds', () => {
     }
     expect(rewritten[6]).not.toBe(lines[6]);
     expect(verifyChain(rewritten).ok).toBe(true);
-    const report = failure(rewritten, { checkpoints, verifier: signer });
+    const report = failure(rewritten, trusted(checkpoints));
     expect(report.problem).toMatchObject({ kind: 'rewritten', index: 5, checkpointSize: 10 });
     expect(report.problem.message).toContain('entries 5..9 do not match the checkpoint signed at size 10');
   });
@@ -187,7 +188,7 @@ describe('what a checkpoint adds', () => {
       const forged = signCheckpoint({ ...genuine, rootHash: wrongRoot }, signer);
       const rejection = (() => {
         try {
-          verifyChain(lines, { checkpoints: [...checkpoints, forged], verifier: signer });
+          verifyChain(lines, trusted([...checkpoints, forged]));
         } catch (error) {
           return error;
         }
@@ -200,17 +201,62 @@ describe('what a checkpoint adds', () => {
         `checkpoint at size ${genuine.size} rejected: its head hash matches this log, but its Merkle root ${wrongRoot} is not the root of ` +
           `${genuine.size === 0 ? 'an empty log' : `entries 0..${genuine.size - 1}`}, ${genuine.rootHash}: it was signed over a root that no trail computed for this log, so no inclusion proof checked against it can be trusted`,
       );
-      await expect(AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore([forged]), signer })).rejects.toThrow(rejection as Error);
+      await expect(AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore([forged]), signer, logId: LOG_ID })).rejects.toThrow(rejection as Error);
     }), RUNS);
   });
 
   it('throws CheckpointRejected for a checkpoint with a forged signature or without a verifier', async () => {
     const { lines, checkpoints } = await writeLog(calls(3));
     const forged = { ...(checkpoints[0] as (typeof checkpoints)[number]), size: 2, headHash: hashAt(lines, 1) };
-    expect(() => verifyChain(lines, { checkpoints: [forged], verifier: signer })).toThrow(CheckpointRejected);
-    const otherKey = signCheckpoint({ size: 6, headHash: hashAt(lines, 5), rootHash: '00'.repeat(32), at: 'now' }, hmacSha256Signer(Buffer.alloc(32, 1)));
-    expect(() => verifyChain(lines, { checkpoints: [otherKey], verifier: signer })).toThrow('signature does not match');
+    expect(() => verifyChain(lines, trusted([forged]))).toThrow(CheckpointRejected);
+    const otherKey = signCheckpoint({ logId: LOG_ID, size: 6, headHash: hashAt(lines, 5), rootHash: '00'.repeat(32), at: 'now' }, hmacSha256Signer(Buffer.alloc(32, 1)));
+    expect(() => verifyChain(lines, trusted([otherKey]))).toThrow('signature does not match');
     expect(() => verifyChain(lines, { checkpoints })).toThrow('checkpoints were given without a verifier');
+  });
+});
+
+describe('checkpoints that are not of this log', () => {
+  const gates = (prefix: string, n: number): Step[] => Array.from({ length: n }, (_, i) => ({ kind: 'gate', event: 'plan.submitted', planId: `${prefix}-${i}` }));
+
+  it('rejects a checkpoint of another log signed with the same key, naming both logs, whatever its size', async () => {
+    const search = await writeLog(gates('search', 12), { checkpointEvery: 10 });
+    const billing = await writeLog(gates('billing', 30), { checkpointEvery: 10, logId: 'agents.example/billing' });
+    for (const foreign of billing.checkpoints) {
+      const message = `checkpoint at size ${foreign.size} rejected: it was signed for log "agents.example/billing", not for "${LOG_ID}", the log being verified: ` +
+        'keep each log\'s checkpoints apart, or verify these lines as the log the checkpoint names';
+      expect(() => verifyChain(search.lines, trusted([...search.checkpoints, foreign]))).toThrow(new CheckpointRejected(foreign.size, message.slice(message.indexOf(': ') + 2)));
+      const opening = AuditTrail.open({ store: new MemoryAuditStore(search.lines), checkpoints: new MemoryCheckpointStore([...search.checkpoints, foreign]), signer, logId: LOG_ID });
+      await expect(opening).rejects.toThrow(message);
+    }
+  });
+
+  it('rejects a checkpoint that another checkpoint of the same log contradicts, instead of reporting an empty range', async () => {
+    // Two writers that both call their log by one id: the key signs two histories of it.
+    const first = await writeLog(gates('first', 12), { checkpointEvery: 5 });
+    const second = await writeLog(gates('second', 12), { checkpointEvery: 5 });
+    const [at5, at10] = [second.checkpoints[0], second.checkpoints[1]] as [SignedCheckpoint, SignedCheckpoint];
+    expect(() => verifyChain(first.lines, trusted([...first.checkpoints, at10]))).toThrow(new RegExp(
+      `^checkpoint at size 10 rejected: it records head ${at10.headHash.slice(0, 12)}… at size 10, where this log has ${hashAt(first.lines, 9).slice(0, 12)}…, ` +
+        'and the checkpoint at size 10, which this log matches, vouches for that head: the key signed two different histories of this log ' +
+        '\\(a second writer with its own copy, or a checkpoint forged with the key\\)$'));
+    // The matching checkpoint comes later than the one it contradicts.
+    expect(() => verifyChain(first.lines, trusted([at5, ...first.checkpoints.filter((c) => c.size !== 5)]))).toThrow(
+      'and the checkpoint at size 10, which this log matches, vouches for that head');
+  });
+
+  it('rejects a checkpoint of an empty log whose head is not 64 zeros', async () => {
+    const { lines } = await writeLog(gates('any', 2));
+    const odd = signCheckpoint({ size: 0, headHash: 'ab'.repeat(32), rootHash: 'cd'.repeat(32), at: 'now', logId: LOG_ID }, signer);
+    expect(() => verifyChain(lines, trusted([odd]))).toThrow(
+      `checkpoint at size 0 rejected: it records head abababababab… for an empty log, whose head is always 64 zeros: no trail signs that, so it was signed with the key some other way`);
+  });
+
+  it('needs the id of the log to check checkpoints against', async () => {
+    const { lines, checkpoints } = await writeLog(gates('any', 2));
+    expect(() => verifyChain(lines, { checkpoints, verifier: signer })).toThrow(
+      'checkpoints were given without the id of the log they should name; pass logId, the id the trail signs into them');
+    await expect(openFixture({ logId: '' })).rejects.toThrow(InvalidOptionError);
+    await expect(openFixture({ logId: 'two\nlines' })).rejects.toThrow('Expected `logId` to be a name for the log: 1 to 256 characters, none of them control characters');
   });
 });
 

@@ -144,6 +144,7 @@ function sizeOf(value: unknown): number | null {
 
 const SIGNATURE_BYTES: Readonly<Record<CheckpointAlgorithm, number>> = { 'hmac-sha256': 32, ed25519: 64 };
 const BASE64_DIGIT = /^[A-Za-z0-9+/]$/;
+const PADDED_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Why `text` is not the padded base64 (RFC 4648 section 4) that signers write for an
@@ -154,10 +155,10 @@ const BASE64_DIGIT = /^[A-Za-z0-9+/]$/;
 function signatureEncodingProblem(text: string, algorithm: CheckpointAlgorithm): string | undefined {
   const bytes = SIGNATURE_BYTES[algorithm];
   const length = 4 * Math.ceil(bytes / 3);
-  let end = 0;
-  while (end < text.length && BASE64_DIGIT.test(text[end] as string)) end++;
-  while (end < text.length && text[end] === '=') end++;
-  if (end < text.length) {
+  if (!PADDED_BASE64.test(text)) {
+    let end = 0;
+    while (end < text.length && BASE64_DIGIT.test(text[end] as string)) end++;
+    for (let padding = 0; padding < 2 && text[end] === '='; padding++) end++;
     return `has character ${JSON.stringify(text[end])} at position ${end}, which is not standard base64 (A-Z, a-z, 0-9, + and /, padded with =)`;
   }
   if (text.length !== length) return `is ${text.length} characters; the base64 of a ${bytes}-byte ${algorithm} signature is ${length}`;

@@ -1,6 +1,6 @@
-import { DurableAppender, decodeUtf8Exact, openAppendTarget, readLinesFile, type SyncMode } from '@12-factor-agentops/core';
+import { DurableAppender, InvalidUtf8, decodeUtf8Exact, openAppendTarget, readLinesFile, type SyncMode } from '@12-factor-agentops/core';
 import { canonicalJson } from '@12-factor-agentops/approval-gates';
-import { parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
+import { CheckpointRejected, parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 
 /** Options of `FileAuditStore.open`. */
@@ -63,10 +63,17 @@ export class FileCheckpointStore implements CheckpointStore {
     return this.#appender.appendLines([canonicalJson({ algorithm, at, headHash, logId, rootHash, signature, size })]);
   }
 
-  /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line. */
+  /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line, bad bytes included. */
   async readAll(): Promise<readonly SignedCheckpoint[]> {
     const { lines, offsets } = await readLinesFile(this.#path);
-    return lines.map((line, i) => parseCheckpoint(decodeUtf8Exact(line, this.#path, offsets[i])));
+    return lines.map((line, i) => {
+      try {
+        return parseCheckpoint(decodeUtf8Exact(line, `line ${i + 1} of ${this.#path}`, offsets[i]));
+      } catch (error) {
+        if (error instanceof InvalidUtf8) throw new CheckpointRejected(null, error.message);
+        throw error;
+      }
+    });
   }
 
   close(): Promise<void> {

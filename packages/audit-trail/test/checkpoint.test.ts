@@ -99,6 +99,7 @@ describe('signature encoding', () => {
   it.each([
     ['junk after the padding', `${ed.signature}x`, 'has character "x" at position 88, which is not standard base64'],
     ['one padding character', ed.signature.slice(0, -1), 'is 87 characters; the base64 of a 64-byte ed25519 signature is 88'],
+    ['three padding characters', `${ed.signature}=`, 'has character "=" at position 88, which is not standard base64'],
     ['unused bits set in the last digit', lowBitsSet(ed.signature), 'is not canonical base64: its last digit carries bits that are not part of any byte'],
   ])('rejects an Ed25519 signature with %s', (_name, signature, reason) => {
     const verifier = ed25519Verifier(publicKey);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileAuditStore,
   ChainVerificationFailed,
+  CheckpointRejected,
   FileCheckpointStore,
   TornTail,
   recordToolCall,
@@ -145,6 +146,20 @@ describe('FileAuditStore', () => {
     const report = verifyChain(await readBack(FileAuditStore.open(logPath), (store) => store.readLines()));
     expect(report).toMatchObject({ ok: false, firstBadIndex: 3, problem: { kind: 'hash-mismatch' } });
   });
+  it('rejects a checkpoint file with a byte that is not UTF-8, naming the line and offset, and the trail will not open over it', async () => {
+    const { trail } = await openOnDisk({ checkpointEvery: 2 });
+    await recordCalls(trail, 2);
+    await trail.close();
+    const bytes = await readFile(checkpointPath);
+    const secondLine = bytes.indexOf(0x0a) + 1;
+    bytes[secondLine + 5] = 0xff;
+    await writeFile(checkpointPath, bytes);
+    const reading = readBack(FileCheckpointStore.open(checkpointPath), (store) => store.readAll());
+    await expect(reading).rejects.toThrow(CheckpointRejected);
+    await expect(reading).rejects.toThrow(`checkpoint rejected: line 2 of ${checkpointPath}: the bytes from offset ${secondLine + 5} are not valid UTF-8`);
+    await expect(openOnDisk()).rejects.toThrow(CheckpointRejected);
+  });
+
   it('reports a character replaced on disk by a byte that is not UTF-8 at its entry, and the trail will not open over it', async () => {
     const { trail } = await openOnDisk();
     await recordToolCall(trail, { tool: 'read_file', args: { path: 'a.md' }, actor: 'agent-1' }, () => Promise.resolve(0));

@@ -50,10 +50,11 @@ export interface VerifyOptions {
 }
 
 /**
- * Verifies stored lines from entry 0: framing, each entry's hash over its exact bytes, its
- * index, its link to the entry before, and that each outcome closes an open intent; then every
- * checkpoint's head. Reports the first bad position. Throws `CheckpointRejected` when a
- * checkpoint's signature fails: an anchor that cannot be trusted cannot vouch for anything.
+ * Verifies stored lines from entry 0: that each is well-formed UTF-8, framing, each entry's hash
+ * over its exact bytes, its index, its link to the entry before, and that each outcome closes an
+ * open intent; and each checkpoint's head and Merkle root at its size. Reports the first bad
+ * position. Throws `CheckpointRejected` for a checkpoint that cannot vouch for anything (bad
+ * signature, another log's, a root its head contradicts, or contradicted by another checkpoint).
  */
 export function verifyChain(lines: readonly StoredLine[], options: VerifyOptions = {}): VerificationReport {
   return verifyEntries(lines, options).report;

@@ -22,6 +22,7 @@ import {
 
 const RUNS = 5;
 const signer = hmacSha256Signer(Buffer.alloc(32, 0x5a));
+const logId = 'bench.example/audit';
 const results = new Map<string, number>();
 
 function median(values: readonly number[]): number {
@@ -46,7 +47,7 @@ function perSecond(count: number, startedMs: number): number {
 // A deterministic clock and call ids, so every run writes the same bytes.
 async function openTrail(store: AuditStore, checkpoints: CheckpointStore): Promise<AuditTrail> {
   let tick = 0;
-  return AuditTrail.open({ store, checkpoints, signer, clock: { now: () => 1_767_225_600_000 + tick++ }, newCallId: () => `call-${tick}` });
+  return AuditTrail.open({ store, checkpoints, signer, logId, clock: { now: () => 1_767_225_600_000 + tick++ }, newCallId: () => `call-${tick}` });
 }
 
 // One tool call is two entries: the intent (awaited before the tool would run) and the outcome.
@@ -138,8 +139,8 @@ async function fileRun(sync: SyncMode, entries: number, concurrent: number): Pro
   return concurrentRun(trail, entries, concurrent);
 }
 try {
-  await measure('append-file-fsync-per-entry', 'entries/s', () => fileRun('per-entry', 400, 1));
-  await measure('append-file-batched-64', 'entries/s', () => fileRun('per-batch', 12_800, 64));
+  await measure('append-file-fsync-per-entry', 'entries/s', () => fileRun('per-line', 400, 1));
+  await measure('append-file-batched-64', 'entries/s', () => fileRun('per-call', 12_800, 64));
 } finally {
   await rm(directory, { recursive: true, force: true });
 }
@@ -147,7 +148,7 @@ try {
 const anchors = await sample.checkpoints.readAll();
 await measureAgainstBaseline('verify-100k-entries', 'entries/s', () => {
   const started = performance.now();
-  const report = verifyChain(sample.lines, { checkpoints: anchors, verifier: signer });
+  const report = verifyChain(sample.lines, { checkpoints: anchors, verifier: signer, logId });
   if (!report.ok) throw new Error(`the benchmark log failed verification: ${report.problem.message}`);
   return perSecond(sample.lines.length, started);
 });

@@ -1,11 +1,14 @@
 import { createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '@12-factor-agentops/approval-gates';
+import { isWellFormed } from './entry.ts';
 
 /** The signature schemes a checkpoint can carry. */
 export type CheckpointAlgorithm = 'hmac-sha256' | 'ed25519';
 
-/** What a checkpoint vouches for: the log had `size` entries, ending in `headHash`, with Merkle root `rootHash`. */
+/** What a checkpoint vouches for: the log named `logId` had `size` entries, ending in `headHash`, with Merkle root `rootHash`. */
 export interface LogHead {
+  /** The name of the log, so that a checkpoint of one log is never taken for another's signed with the same key. */
+  readonly logId: string;
   readonly size: number;
   readonly headHash: string;
   readonly rootHash: string;
@@ -36,7 +39,7 @@ export class InvalidCheckpointKey extends Error {
 
 /** Thrown when a checkpoint cannot be trusted: bad signature, wrong algorithm, malformed fields. */
 export class CheckpointRejected extends Error {
-  override readonly name = 'CheckpointRejected';
+  override readonly name: string = 'CheckpointRejected';
   constructor(
     readonly size: number | null,
     readonly reason: string,
@@ -45,31 +48,62 @@ export class CheckpointRejected extends Error {
   }
 }
 
+/**
+ * Thrown when a checkpoint's head matches the log but its Merkle root is not the log's root at
+ * that size: it was signed over a root no trail computed, and vouches for nothing.
+ */
+export class CheckpointRootMismatch extends CheckpointRejected {
+  override readonly name = 'CheckpointRootMismatch';
+  constructor(
+    size: number,
+    readonly signedRoot: string,
+    readonly calculatedRoot: string,
+  ) {
+    super(size, `its head hash matches this log, but its Merkle root ${signedRoot} is not the root of ${size === 0 ? 'an empty log' : `entries 0..${size - 1}`}, ` +
+      `${calculatedRoot}: it was signed over a root that no trail computed for this log, so no inclusion proof checked against it can be trusted`);
+  }
+}
+
 // A fixed prefix keeps a checkpoint signature from being valid for any other message the key signs.
-const MESSAGE_PREFIX = 'audit-trail checkpoint v1\n';
+const MESSAGE_PREFIX = 'audit-trail checkpoint v2\n';
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 /** The exact bytes that are signed: a fixed prefix, then the canonical JSON of the head and algorithm. */
 export function checkpointMessage(head: LogHead, algorithm: CheckpointAlgorithm): string {
-  const { size, headHash, rootHash, at } = head;
-  return MESSAGE_PREFIX + canonicalJson({ algorithm, at, headHash, rootHash, size });
+  const { logId, size, headHash, rootHash, at } = head;
+  return MESSAGE_PREFIX + canonicalJson({ algorithm, at, headHash, logId, rootHash, size });
 }
 
 /** Signs `head` with `signer`. */
 export function signCheckpoint(head: LogHead, signer: CheckpointSigner): SignedCheckpoint {
-  const { size, headHash, rootHash, at } = head;
-  return { size, headHash, rootHash, at, algorithm: signer.algorithm, signature: signer.sign(checkpointMessage(head, signer.algorithm)) };
+  const { logId, size, headHash, rootHash, at } = head;
+  return { logId, size, headHash, rootHash, at, algorithm: signer.algorithm, signature: signer.sign(checkpointMessage(head, signer.algorithm)) };
 }
 
-/** Throws `CheckpointRejected` unless `checkpoint` is well formed and signed by the key behind `verifier`. */
-export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: CheckpointVerifier): void {
+/** Why `value` cannot name a log, or undefined: an id is 1 to 256 characters, none of them control characters. */
+export function logIdProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) return 'is not a string of 1 to 256 characters';
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  return /[\u0000-\u001f\u007f-\u009f]/.test(value) || !isWellFormed(value) ? 'has a control character or a lone surrogate' : undefined;
+}
+
+/**
+ * Throws `CheckpointRejected` unless `checkpoint` is well formed, signed by the key behind
+ * `verifier`, and names the log `logId`.
+ */
+export function verifyCheckpoint(checkpoint: SignedCheckpoint, verifier: CheckpointVerifier, logId: string): void {
   const problem = checkpointShapeProblem(checkpoint);
-  if (problem !== undefined) throw new CheckpointRejected(null, problem);
+  if (problem !== undefined) throw new CheckpointRejected(sizeOf(checkpoint), problem);
   if (checkpoint.algorithm !== verifier.algorithm) {
     throw new CheckpointRejected(checkpoint.size, `signed with ${checkpoint.algorithm}, but the verifier checks ${verifier.algorithm}`);
   }
   if (!verifier.verify(checkpointMessage(checkpoint, checkpoint.algorithm), checkpoint.signature)) {
     throw new CheckpointRejected(checkpoint.size, `the ${checkpoint.algorithm} signature does not match: the checkpoint was altered or signed with another key`);
+  }
+  // Checked after the signature, so that the id named in the message is one the key signed.
+  if (checkpoint.logId !== logId) {
+    throw new CheckpointRejected(checkpoint.size, `it was signed for log ${JSON.stringify(checkpoint.logId)}, not for ${JSON.stringify(logId)}, the log being verified: ` +
+      "keep each log's checkpoints apart, or verify these lines as the log the checkpoint names");
   }
 }
 
@@ -82,21 +116,61 @@ export function parseCheckpoint(line: string): SignedCheckpoint {
     throw new CheckpointRejected(null, 'the stored line is not valid JSON');
   }
   const problem = checkpointShapeProblem(value);
-  if (problem !== undefined) throw new CheckpointRejected(null, problem);
-  const { size, headHash, rootHash, at, algorithm, signature } = value as SignedCheckpoint;
-  return { size, headHash, rootHash, at, algorithm, signature };
+  if (problem !== undefined) throw new CheckpointRejected(sizeOf(value), problem);
+  const { logId, size, headHash, rootHash, at, algorithm, signature } = value as SignedCheckpoint;
+  return { logId, size, headHash, rootHash, at, algorithm, signature };
 }
 
 function checkpointShapeProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'it is not an object';
   const c = value as Record<string, unknown>;
+  const logId = logIdProblem(c.logId);
+  if (logId !== undefined) return `field "logId" ${logId}`;
   if (!Number.isSafeInteger(c.size) || (c.size as number) < 0) return 'field "size" is not a whole number of 0 or more';
   if (typeof c.headHash !== 'string' || !HEX_64.test(c.headHash)) return 'field "headHash" is not 64 lowercase hex digits';
   if (typeof c.rootHash !== 'string' || !HEX_64.test(c.rootHash)) return 'field "rootHash" is not 64 lowercase hex digits';
   if (typeof c.at !== 'string') return 'field "at" is not a string';
   if (c.algorithm !== 'hmac-sha256' && c.algorithm !== 'ed25519') return 'field "algorithm" is not "hmac-sha256" or "ed25519"';
   if (typeof c.signature !== 'string') return 'field "signature" is not a string';
+  const problem = signatureEncodingProblem(c.signature, c.algorithm);
+  return problem === undefined ? undefined : `field "signature" ${problem}`;
+}
+
+// The size of a checkpoint that may be malformed, for the message that rejects it.
+function sizeOf(value: unknown): number | null {
+  const size = typeof value === 'object' && value !== null ? (value as { size?: unknown }).size : undefined;
+  return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : null;
+}
+
+const SIGNATURE_BYTES: Readonly<Record<CheckpointAlgorithm, number>> = { 'hmac-sha256': 32, ed25519: 64 };
+const BASE64_DIGIT = /^[A-Za-z0-9+/]$/;
+const PADDED_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Why `text` is not the padded base64 (RFC 4648 section 4) that signers write for an
+ * `algorithm` signature, or undefined. Node's decoder skips whitespace and junk, takes base64url
+ * digits, missing padding and stray low bits, so one signature would have many spellings; a
+ * checkpoint is accepted with the one spelling only.
+ */
+function signatureEncodingProblem(text: string, algorithm: CheckpointAlgorithm): string | undefined {
+  const bytes = SIGNATURE_BYTES[algorithm];
+  const length = 4 * Math.ceil(bytes / 3);
+  if (!PADDED_BASE64.test(text)) {
+    let end = 0;
+    while (end < text.length && BASE64_DIGIT.test(text[end] as string)) end++;
+    for (let padding = 0; padding < 2 && text[end] === '='; padding++) end++;
+    return `has character ${JSON.stringify(text[end])} at position ${end}, which is not standard base64 (A-Z, a-z, 0-9, + and /, padded with =)`;
+  }
+  if (text.length !== length) return `is ${text.length} characters; the base64 of a ${bytes}-byte ${algorithm} signature is ${length}`;
+  const decoded = Buffer.from(text, 'base64');
+  if (decoded.length !== bytes) return `is ${length} characters but decodes to ${decoded.length} bytes; ${algorithm} signatures are ${bytes} bytes`;
+  if (decoded.toString('base64') !== text) return 'is not canonical base64: its last digit carries bits that are not part of any byte';
   return undefined;
+}
+
+// The signature's bytes, or undefined when it is not written exactly as a signer writes it.
+function decodeSignature(text: string, algorithm: CheckpointAlgorithm): Buffer | undefined {
+  return signatureEncodingProblem(text, algorithm) === undefined ? Buffer.from(text, 'base64') : undefined;
 }
 
 /**
@@ -111,9 +185,8 @@ export function hmacSha256Signer(key: Uint8Array): CheckpointSigner {
     algorithm: 'hmac-sha256',
     sign: (message) => mac(message).toString('base64'),
     verify: (message, signature) => {
-      const given = Buffer.from(signature, 'base64');
-      const expected = mac(message);
-      return given.length === expected.length && timingSafeEqual(given, expected);
+      const given = decodeSignature(signature, 'hmac-sha256');
+      return given !== undefined && timingSafeEqual(given, mac(message));
     },
   };
 }
@@ -134,7 +207,10 @@ export function ed25519Verifier(publicKey: KeyObject): CheckpointVerifier {
   }
   return {
     algorithm: 'ed25519',
-    verify: (message, signature) => verify(null, Buffer.from(message), publicKey, Buffer.from(signature, 'base64')),
+    verify: (message, signature) => {
+      const given = decodeSignature(signature, 'ed25519');
+      return given !== undefined && verify(null, Buffer.from(message), publicKey, given);
+    },
   };
 }
 

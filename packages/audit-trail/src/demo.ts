@@ -1,9 +1,10 @@
 // A narrated walk through the audit trail: record tool calls, verify, tamper, prove one record.
 // Writes only under the OS temp directory and removes what it wrote.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeUtf8Exact } from '@12-factor-agentops/core';
 import {
   AuditTrail,
   FileAuditStore,
@@ -23,6 +24,7 @@ const directory = await mkdtemp(join(tmpdir(), 'audit-trail-demo-'));
 const logPath = join(directory, 'audit.jsonl');
 const checkpointPath = join(directory, 'checkpoints.jsonl');
 const signer = hmacSha256Signer(randomBytes(32));
+const logId = 'demo.example/agents/audit';
 const short = (hash: string): string => `${hash.slice(0, 12)}…`;
 const step = (n: number, text: string): void => console.log(`\n${n}. ${text}`);
 
@@ -34,15 +36,18 @@ function describe(report: VerificationReport): string {
 }
 
 async function openTrail(): Promise<AuditTrail> {
-  return AuditTrail.open({ store: await FileAuditStore.open(logPath), checkpoints: await FileCheckpointStore.open(checkpointPath), signer, checkpointEvery: 4 });
+  return AuditTrail.open({ store: await FileAuditStore.open(logPath), checkpoints: await FileCheckpointStore.open(checkpointPath), signer, logId, checkpointEvery: 4 });
 }
 
+// The log as text, so the demo can edit it the way an intruder with a text editor would.
 async function readLog(): Promise<{ lines: string[]; checkpoints: Awaited<ReturnType<FileCheckpointStore['readAll']>> }> {
-  const lines = (await readFile(logPath, 'utf8')).split('\n').slice(0, -1);
-  const store = await FileCheckpointStore.open(checkpointPath);
-  const checkpoints = await store.readAll();
-  await store.close();
-  return { lines, checkpoints: [...checkpoints] };
+  const [store, checkpointStore] = await Promise.all([FileAuditStore.open(logPath), FileCheckpointStore.open(checkpointPath)]);
+  try {
+    const lines = (await store.readLines()).map((line) => decodeUtf8Exact(line, logPath));
+    return { lines, checkpoints: [...(await checkpointStore.readAll())] };
+  } finally {
+    await Promise.all([store.close(), checkpointStore.close()]);
+  }
 }
 
 try {
@@ -73,7 +78,7 @@ try {
     readLines: () => Promise.resolve([]),
     close: () => Promise.resolve(),
   };
-  const offline = await AuditTrail.open({ store: unwritable, checkpoints: new MemoryCheckpointStore(), signer });
+  const offline = await AuditTrail.open({ store: unwritable, checkpoints: new MemoryCheckpointStore(), signer, logId });
   let deletions = 0;
   try {
     await recordToolCall(offline, { tool: 'delete_index', args: { index: 'search-v1' }, actor: 'agent-7' }, () => Promise.resolve(deletions++));
@@ -88,32 +93,32 @@ try {
   console.log(`   checkpoints at sizes ${checkpoints.map((c) => c.size).join(', ')}; the last one: root ${short(checkpoints.at(-1)?.rootHash ?? '')}`);
 
   step(4, 'Verify the file as stored: every hash, every link, every checkpoint.');
-  console.log(`   ${describe(verifyChain(lines, { checkpoints, verifier: signer }))}`);
+  console.log(`   ${describe(verifyChain(lines, { checkpoints, verifier: signer, logId }))}`);
 
   const testsAt = lines.findIndex((line) => line.includes('search-smoke'));
   step(5, `Tamper: someone edits entry ${testsAt}, the intent of run_tests, so another test suite appears to have run.`);
   const edited = [...lines];
   edited[testsAt] = (edited[testsAt] as string).replace('search-smoke', 'search-full');
-  console.log(`   ${describe(verifyChain(edited, { checkpoints, verifier: signer }))}`);
+  console.log(`   ${describe(verifyChain(edited, { checkpoints, verifier: signer, logId }))}`);
 
   step(6, 'Tamper: someone deletes entry 6, the intent to open a pull request.');
-  console.log(`   ${describe(verifyChain(lines.filter((_, i) => i !== 6), { checkpoints, verifier: signer }))}`);
+  console.log(`   ${describe(verifyChain(lines.filter((_, i) => i !== 6), { checkpoints, verifier: signer, logId }))}`);
 
   step(7, 'Tamper: someone cuts the last three entries off the file.');
-  console.log(`   ${describe(verifyChain(lines.slice(0, -3), { checkpoints, verifier: signer }))}`);
+  console.log(`   ${describe(verifyChain(lines.slice(0, -3), { checkpoints, verifier: signer, logId }))}`);
   console.log('   Notice: only the checkpoint at size 12 exposes this. Entries written after the last checkpoint can be cut unseen; that is why close() writes one.');
 
   step(8, 'Inclusion proof: a reader holds entry 6, a proof and the signed checkpoint, and nothing else of the log.');
   const store = await FileAuditStore.open(logPath);
   const checkpointStore = await FileCheckpointStore.open(checkpointPath);
-  const reader = await AuditTrail.open({ store, checkpoints: checkpointStore, signer, checkpointEvery: 4 });
+  const reader = await AuditTrail.open({ store, checkpoints: checkpointStore, signer, logId, checkpointEvery: 4 });
   const checkpoint = checkpoints.at(-1) as (typeof checkpoints)[number];
   const proof = reader.proveInclusion(6, checkpoint.size);
-  verifyRecordInclusion(lines[6] as string, proof, checkpoint, signer);
+  verifyRecordInclusion(lines[6] as string, proof, checkpoint, signer, logId);
   console.log(`   entry 6 is in the log of ${checkpoint.size} entries: proven with ${proof.path.length} hashes instead of reading ${checkpoint.size - 1} other entries`);
   const bent = { ...proof, path: proof.path.map((node, i) => (i === 1 ? `${node[0] === '0' ? '1' : '0'}${node.slice(1)}` : node)) };
   try {
-    verifyRecordInclusion(lines[6] as string, bent, checkpoint, signer);
+    verifyRecordInclusion(lines[6] as string, bent, checkpoint, signer, logId);
   } catch (error) {
     console.log(`   one proof hash changed → REJECTED (${(error as Error).name}): ${error instanceof RootMismatch ? `root ${short(error.calculated)} is not the signed ${short(error.expected)}` : (error as Error).message}`);
   }
@@ -129,7 +134,7 @@ try {
   // The process is gone: no outcome, no closing checkpoint; only what was fsynced remains.
   await Promise.all([store.close(), checkpointStore.close()]);
   const afterCrash = await readLog();
-  const report = verifyChain(afterCrash.lines, { checkpoints: afterCrash.checkpoints, verifier: signer });
+  const report = verifyChain(afterCrash.lines, { checkpoints: afterCrash.checkpoints, verifier: signer, logId });
   console.log(`   ${describe(report)}`);
   for (const call of report.unfinishedCalls) {
     console.log(`   unfinished: #${call.index} ${call.tool} by ${call.actor}: it may or may not have run, and this is a crash to look into, not tampering`);

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { InvalidUtf8, decodeUtf8Exact } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { encodeEntry } from './entry-json.ts';
 
@@ -91,6 +92,59 @@ export function sealEntry(record: AuditRecord, index: number, prevHash: string):
   return { index, hash: entryHashHex, line: [LINE_PREFIX, body, HASH_MEMBER, entryHashHex, '"}'].join('') };
 }
 // #endregion chain-append
+
+/**
+ * A line as a store gives it back: the exact bytes it holds (a file), or text whose UTF-8
+ * encoding is those bytes (memory, a text column).
+ */
+export type StoredLine = string | Uint8Array;
+
+/** Where a stored line stops being well-formed UTF-8. */
+export interface NotUtf8 {
+  readonly offset: number;
+  /** Bytes that no UTF-8 decoder accepts, or text with a lone surrogate, which no UTF-8 bytes encode. */
+  readonly cause: 'bytes' | 'lone-surrogate';
+}
+
+/**
+ * The text of a stored line, or where it is not well-formed UTF-8. Well-formed UTF-8 and the
+ * text decoded from it encode each other exactly, so hashing the text hashes the bytes as
+ * stored; a decoder that turned bad bytes into U+FFFD would let two different lines share a hash.
+ */
+export function lineText(line: StoredLine): string | NotUtf8 {
+  if (typeof line === 'string') {
+    return isWellFormed(line) ? line : { offset: loneSurrogateOffset(line), cause: 'lone-surrogate' };
+  }
+  try {
+    return decodeUtf8Exact(line, 'a stored line');
+  } catch (error) {
+    if (error instanceof InvalidUtf8) return { offset: error.offset, cause: 'bytes' };
+    throw error;
+  }
+}
+
+/** Whether `text` has no lone surrogate. String.prototype.isWellFormed (ES2024) runs natively in Node 20; the ES2023 lib does not declare it. */
+export function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+// The UTF-8 byte offset of the first lone surrogate in `text`; requires one to be there.
+function loneSurrogateOffset(text: string): number {
+  let offset = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const next = text.charCodeAt(i + 1);
+    if (unit >= 0xd800 && unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      offset += 4;
+      i++;
+    } else if (unit >= 0xd800 && unit <= 0xdfff) {
+      return offset;
+    } else {
+      offset += unit < 0x80 ? 1 : unit < 0x800 ? 2 : 3;
+    }
+  }
+  return offset;
+}
 
 /** A stored line cut into the hashed bytes and the hash stored beside them (64 characters, not yet checked as hex). */
 export interface LineParts {

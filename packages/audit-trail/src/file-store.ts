@@ -1,17 +1,17 @@
+import { DurableAppender, InvalidUtf8, decodeUtf8Exact, openAppendTarget, readLinesFile, type SyncMode } from '@12-factor-agentops/core';
 import { canonicalJson } from '@12-factor-agentops/approval-gates';
-import { parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
-import { DurableAppender, TornTail, openAppendTarget, readCompleteLines, readJsonlFile, type SyncMode } from './jsonl-file.ts';
+import { CheckpointRejected, parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 
 /** Options of `FileAuditStore.open`. */
 export interface FileAuditStoreOptions {
-  /** `per-entry` (default): one write and one fsync per line. `per-batch`: one of each per group of lines. */
+  /** `per-line` (default): one write and one fdatasync per entry. `per-call`: one of each per group commit. */
   readonly sync?: SyncMode;
 }
 
 /**
- * The chain as a JSONL file: one entry per line, appended and fsynced before `append` resolves.
- * Opening a file that ends in a partial line throws `TornTail`; it never appends after one.
+ * The chain as a JSONL file: one entry per line, appended and fdatasynced before `append`
+ * resolves. Opening a file that ends in a partial line throws `TornTail`; it never appends after one.
  */
 export class FileAuditStore implements AuditStore {
   readonly #path: string;
@@ -24,18 +24,17 @@ export class FileAuditStore implements AuditStore {
 
   /** Opens (or creates) the file at `path`; throws `TornTail` if it ends in a partial line. */
   static async open(path: string, options: FileAuditStoreOptions = {}): Promise<FileAuditStore> {
-    const content = await readJsonlFile(path);
-    if (content.tornBytes > 0) throw new TornTail(path, content.lines.length, content.tornBytes);
-    return new FileAuditStore(path, new DurableAppender(await openAppendTarget(path), options.sync ?? 'per-entry'));
+    await readLinesFile(path);
+    return new FileAuditStore(path, new DurableAppender(await openAppendTarget(path), options.sync ?? 'per-line'));
   }
 
   append(lines: readonly string[]): Promise<void> {
     return this.#appender.appendLines(lines);
   }
 
-  /** Reads the lines back from disk, so what is verified is what was stored. */
-  readLines(): Promise<readonly string[]> {
-    return readCompleteLines(this.#path);
+  /** Reads the lines back from disk as their exact bytes, so what is verified is what is stored. */
+  async readLines(): Promise<readonly Uint8Array[]> {
+    return (await readLinesFile(this.#path)).lines;
   }
 
   close(): Promise<void> {
@@ -43,7 +42,7 @@ export class FileAuditStore implements AuditStore {
   }
 }
 
-/** Signed checkpoints as a JSONL file, each fsynced before `save` resolves. */
+/** Signed checkpoints as a JSONL file, each fdatasynced before `save` resolves. */
 export class FileCheckpointStore implements CheckpointStore {
   readonly #path: string;
   readonly #appender: DurableAppender;
@@ -55,19 +54,26 @@ export class FileCheckpointStore implements CheckpointStore {
 
   /** Opens (or creates) the file at `path`; throws `TornTail` if it ends in a partial line. */
   static async open(path: string): Promise<FileCheckpointStore> {
-    const content = await readJsonlFile(path);
-    if (content.tornBytes > 0) throw new TornTail(path, content.lines.length, content.tornBytes);
-    return new FileCheckpointStore(path, new DurableAppender(await openAppendTarget(path), 'per-entry'));
+    await readLinesFile(path);
+    return new FileCheckpointStore(path, new DurableAppender(await openAppendTarget(path), 'per-line'));
   }
 
   save(checkpoint: SignedCheckpoint): Promise<void> {
-    const { size, headHash, rootHash, at, algorithm, signature } = checkpoint;
-    return this.#appender.appendLines([canonicalJson({ algorithm, at, headHash, rootHash, signature, size })]);
+    const { logId, size, headHash, rootHash, at, algorithm, signature } = checkpoint;
+    return this.#appender.appendLines([canonicalJson({ algorithm, at, headHash, logId, rootHash, signature, size })]);
   }
 
-  /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line. */
+  /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line, bad bytes included. */
   async readAll(): Promise<readonly SignedCheckpoint[]> {
-    return (await readCompleteLines(this.#path)).map((line) => parseCheckpoint(line));
+    const { lines, offsets } = await readLinesFile(this.#path);
+    return lines.map((line, i) => {
+      try {
+        return parseCheckpoint(decodeUtf8Exact(line, `line ${i + 1} of ${this.#path}`, offsets[i]));
+      } catch (error) {
+        if (error instanceof InvalidUtf8) throw new CheckpointRejected(null, error.message);
+        throw error;
+      }
+    });
   }
 
   close(): Promise<void> {

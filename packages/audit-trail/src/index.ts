@@ -1,5 +1,5 @@
 export { canonicalJson, CanonicalEncodingError, type JsonValue } from '@12-factor-agentops/approval-gates';
-export { InvalidRecord, type AuditEntry, type AuditRecord, type GateDetail, type GateRecord, type IntentRecord, type OutcomeRecord } from './entry.ts';
+export { InvalidRecord, type AuditEntry, type StoredLine, type AuditRecord, type GateDetail, type GateRecord, type IntentRecord, type OutcomeRecord } from './entry.ts';
 export {
   MerkleTree,
   MerkleProofError,
@@ -11,6 +11,7 @@ export {
 } from './merkle.ts';
 export {
   CheckpointRejected,
+  CheckpointRootMismatch,
   InvalidCheckpointKey,
   ed25519Signer,
   ed25519Verifier,
@@ -36,15 +37,13 @@ export {
 export { verifyRecordInclusion } from './record-proof.ts';
 export { MemoryAuditStore, MemoryCheckpointStore, type AuditStore, type CheckpointStore } from './store.ts';
 export { FileAuditStore, FileCheckpointStore, type FileAuditStoreOptions } from './file-store.ts';
-export { StoreUnavailable, TornTail, repairTornTail, type SyncMode } from './jsonl-file.ts';
+export { AppenderUnavailable, TornTail, repairTornTail, systemClock, type Clock, type SyncMode, type TornTailRepair } from '@12-factor-agentops/core';
 export {
   AuditTrail,
   AuditWriteFailed,
   CallSequenceError,
   ChainVerificationFailed,
-  systemClock,
   type AuditTrailOptions,
-  type Clock,
   type GateDecision,
   type InclusionProof,
   type RecordedEntry,

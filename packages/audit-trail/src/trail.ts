@@ -1,20 +1,13 @@
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';
 import { randomUUID } from 'node:crypto';
+import { InvalidOptionError, systemClock, wholeNumber, type Clock } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
-import { signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
+import { logIdProblem, signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
 import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
-import { MerkleTree } from './merkle.ts';
+import type { MerkleTree } from './merkle.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 import { IsoTimestamps } from './timestamp.ts';
 import { verifyEntries, type ChainBroken, type UnfinishedCall } from './verify.ts';
-
-/** A source of time in ms since the epoch; injected so tests decide what time it is. */
-export interface Clock {
-  now(): number;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** Options of `AuditTrail.open`. */
 export interface AuditTrailOptions {
@@ -22,13 +15,23 @@ export interface AuditTrailOptions {
   /** Where signed heads go; keep it out of reach of whoever can rewrite `store`. */
   readonly checkpoints: CheckpointStore;
   readonly signer: CheckpointSigner;
-  /** A checkpoint is written once this many entries have been appended since the last one. Default 100. */
+  /**
+   * The name of this log, signed into every checkpoint (1 to 256 characters, no control
+   * characters), so that a checkpoint of another log signed with the same key is rejected by
+   * name. For example `agents.example.org/search-agent/audit`.
+   */
+  readonly logId: string;
+  /**
+   * The most entries acknowledged after the last durable checkpoint. A checkpoint is written
+   * as soon as this many follow the last one, and a group commit that would cross that line is
+   * cut there: the entries beyond it wait for the checkpoint. Default 100.
+   */
   readonly checkpointEvery?: number;
   /** Default: the wall clock. */
   readonly clock?: Clock;
   /** Makes call ids when the caller gives none. Default: `crypto.randomUUID`. */
   readonly newCallId?: () => string;
-  /** Most entries handed to the store in one append (one fsync in `per-batch` mode). Default 256. */
+  /** Most entries handed to the store in one append (one fdatasync with the file store's `per-call` sync). Default 256. */
   readonly maxBatch?: number;
 }
 
@@ -112,10 +115,18 @@ interface CheckpointRequest {
   readonly reject: (error: unknown) => void;
 }
 
+// An append whose entry has been sealed at its place in the chain.
+interface Sealed {
+  readonly request: AppendRequest;
+  readonly entry: SealedEntry;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-// What a step of the queue returns: nothing when it finished at once, or the promise of a write still in flight.
+// What a step of the queue returns: nothing when it finished at once, the promise of a write
+// still in flight (which never rejects: a step settles its requests itself), or IDLE.
 type Step = Promise<void> | undefined;
+const IDLE = Symbol('idle');
 
 const ignore = (): void => undefined;
 
@@ -123,7 +134,8 @@ const ignore = (): void => undefined;
  * A hash-chained, checkpointed log of tool calls and gate decisions. Appends are serialised;
  * those that arrive while a write is in flight are committed together (group commit), and
  * each caller's promise resolves only once its entry is durable. With a store that answers
- * synchronously, an append is committed before its call returns.
+ * synchronously, an append is committed before its call returns. At no moment are more than
+ * `checkpointEvery` acknowledged entries after the last durable checkpoint.
  */
 export class AuditTrail {
   /** The clock that stamps entries; `recordToolCall` times calls with it too. */
@@ -133,15 +145,18 @@ export class AuditTrail {
   readonly #store: AuditStore;
   readonly #checkpoints: CheckpointStore;
   readonly #signer: CheckpointSigner;
+  readonly #logId: string;
   readonly #every: number;
   readonly #maxBatch: number;
   readonly #newCallId: () => string;
   readonly #tree: MerkleTree;
+  // Every call id in the log or on its way there; an id is taken when its intent is requested.
   readonly #usedCallIds: Set<string>;
+  // Calls whose intent is in the log and whose outcome is neither in it nor on its way.
   readonly #openCalls = new Map<string, { readonly tool: string; readonly actor: string }>();
   readonly #timestamps = new IsoTimestamps();
   readonly #queue: (AppendRequest | CheckpointRequest)[] = [];
-  #draining = false;
+  #running = false;
   #head: string;
   #unavailable: string | null = null;
   #closed = false;
@@ -151,13 +166,11 @@ export class AuditTrail {
     this.#store = options.store;
     this.#checkpoints = options.checkpoints;
     this.#signer = options.signer;
+    this.#logId = options.logId;
     this.#every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#newCallId = options.newCallId ?? randomUUID;
     this.clock = options.clock ?? systemClock;
-    for (const [name, value] of [['checkpointEvery', this.#every], ['maxBatch', this.#maxBatch]] as const) {
-      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of 1 or more, got ${value}`);
-    }
     this.#tree = restored.tree;
     this.#usedCallIds = restored.callIds;
     this.#head = restored.headHash;
@@ -171,14 +184,17 @@ export class AuditTrail {
   /**
    * Opens the trail over what `store` already holds: verifies it against every stored
    * checkpoint first, and throws `ChainVerificationFailed` rather than append to a broken log.
+   * Options are checked before anything is read (`InvalidOptionError`).
    */
   static async open(options: AuditTrailOptions): Promise<AuditTrail> {
+    const problem = logIdProblem(options.logId);
+    if (problem !== undefined) throw new InvalidOptionError('logId', 'a name for the log: 1 to 256 characters, none of them control characters', options.logId);
+    if (options.checkpointEvery !== undefined) wholeNumber('checkpointEvery', options.checkpointEvery, 1);
+    if (options.maxBatch !== undefined) wholeNumber('maxBatch', options.maxBatch, 1);
     const [lines, checkpoints] = await Promise.all([options.store.readLines(), options.checkpoints.readAll()]);
     // The tree and the call ids are rebuilt from the entries as they are verified: each line is parsed once.
-    const tree = new MerkleTree();
     const callIds = new Set<string>();
-    const report = verifyEntries(lines, { checkpoints, verifier: options.signer }, (entry, hash) => {
-      tree.appendHex(hash);
+    const { report, tree } = verifyEntries(lines, { checkpoints, verifier: options.signer, logId: options.logId }, (entry) => {
       if (entry.kind === 'intent') callIds.add(entry.callId);
     });
     if (!report.ok) throw new ChainVerificationFailed(report);
@@ -198,63 +214,37 @@ export class AuditTrail {
   /** Records that a tool call is about to run; resolves once durable, else rejects with `AuditWriteFailed`. */
   recordIntent(call: ToolCallIntent): Promise<RecordedEntry> {
     // Not an async function: an append the store takes at once costs one settled promise, not three.
-    let callId: string | undefined;
     try {
-      callId = call.callId ?? this.#newCallId();
+      const callId = call.callId ?? this.#newCallId();
       if (this.#usedCallIds.has(callId)) throw new CallSequenceError(`call id ${callId} is already in the log; give each call its own id`);
-      const { tool, actor } = call;
+      const record: AuditRecord = { kind: 'intent', callId, tool: call.tool, args: call.args, actor: call.actor, at: this.#now() };
       this.#usedCallIds.add(callId);
-      const id = callId;
-      const entry = this.#append({ kind: 'intent', callId, tool, args: call.args, actor, at: this.#now() });
-      if (entry instanceof Promise) {
-        return entry.then(
-          (recorded) => this.#opened(id, tool, actor, recorded),
-          (error: unknown) => {
-            this.#usedCallIds.delete(id);
-            throw error;
-          },
-        );
-      }
-      return Promise.resolve(this.#opened(id, tool, actor, entry));
+      return this.#append(record);
     } catch (error) {
-      // A reused id stays with the call that owns it; a fresh one is released.
-      if (!(error instanceof CallSequenceError) && callId !== undefined) this.#usedCallIds.delete(callId);
       return Promise.reject(error as Error);
     }
   }
 
   /** Records how a call ended; its intent must be in the log and not yet closed. */
   recordOutcome(outcome: ToolCallOutcome): Promise<RecordedEntry> {
-    const intent = this.#openCalls.get(outcome.callId);
-    if (intent === undefined) return Promise.reject(new CallSequenceError(`call ${outcome.callId} has no open intent: an outcome closes exactly one recorded intent`));
-    const { callId, status, durationMs, result, error } = outcome;
-    this.#openCalls.delete(callId);
-    const record: Mutable<OutcomeRecord> = { kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: '' };
     try {
-      record.at = this.#now();
+      const { callId, status, durationMs, result, error } = outcome;
+      const intent = this.#openCalls.get(callId);
+      if (intent === undefined) throw new CallSequenceError(`call ${callId} has no open intent: an outcome closes exactly one recorded intent`);
+      const record: Mutable<OutcomeRecord> = { kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: this.#now() };
       if (result !== undefined) record.result = result;
       if (error !== undefined) record.error = error;
-      const entry = this.#append(record);
-      if (!(entry instanceof Promise)) return Promise.resolve(entry);
-      return entry.catch((failure: unknown) => {
-        this.#openCalls.set(callId, intent);
-        throw failure;
-      });
-    } catch (failure) {
-      this.#openCalls.set(callId, intent);
-      return Promise.reject(failure as Error);
+      this.#openCalls.delete(callId);
+      return this.#append(record);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
   }
 
   /** Records one approval-gate decision with the gate's own actor and time. */
   recordGateDecision(decision: GateDecision): Promise<RecordedEntry> {
-    try {
-      const { event, planId, planHash, actor, at, detail } = decision;
-      const entry = this.#append({ kind: 'gate', event, planId, planHash, detail, actor, at });
-      return entry instanceof Promise ? entry : Promise.resolve(entry);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    const { event, planId, planHash, actor, at, detail } = decision;
+    return this.#append({ kind: 'gate', event, planId, planHash, detail, actor, at });
   }
 
   /** Writes a signed checkpoint of the current head now, after every append already requested. */
@@ -272,7 +262,10 @@ export class AuditTrail {
     return { index, size, path: this.#tree.inclusionProof(index, size).map((node) => node.toString('hex')) };
   }
 
-  /** Commits pending appends, writes a final checkpoint if entries came after the last one, and closes both stores. */
+  /**
+   * Commits the appends already requested, writes a final checkpoint if entries came after the
+   * last one, and closes both stores. Appends requested after `close()` are refused.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -288,86 +281,120 @@ export class AuditTrail {
     return this.#timestamps.format(this.clock.now());
   }
 
-  // The common case, nothing queued or in flight and no checkpoint due, is committed here without a
-  // request, a closure or a batch; a store that answers synchronously makes it return the entry
-  // itself. Errors are thrown: the public methods turn them into rejections.
-  #append(record: AuditRecord): RecordedEntry | Promise<RecordedEntry> {
-    if (this.#draining || this.#unavailable !== null || this.#checkpointDue()) {
-      return new Promise((resolve, reject) => {
-        this.#queue.push({ kind: 'append', record, resolve, reject });
-        this.#drain();
-      });
-    }
-    const sealed = sealEntry(record, this.size, this.#head);
-    let written: Promise<void> | void;
-    try {
-      written = this.#store.append([sealed.line]);
-    } catch (error) {
-      throw this.#writeFailed(record, error);
-    }
-    if (written === undefined) {
-      const entry = this.#recorded(record, sealed);
-      if (this.#checkpointDue()) this.#wait(this.#checkpointAfterCommit());
-      return entry;
-    }
-    // Appends that arrive while this write is in flight queue behind it and commit as one group.
-    this.#draining = true;
-    return written.then(
-      () => {
-        const entry = this.#recorded(record, sealed);
-        this.#wait(this.#checkpointDue() ? this.#checkpointAfterCommit() : undefined);
-        return entry;
-      },
-      (error: unknown) => {
-        const failure = this.#writeFailed(record, error);
-        this.#resume();
-        throw failure;
-      },
-    );
+  #append(record: AuditRecord): Promise<RecordedEntry> {
+    return new Promise((resolve, reject) => {
+      const request: AppendRequest = { kind: 'append', record, resolve, reject };
+      if (this.#closed) {
+        this.#refuse([request], new Error('the trail is closed'));
+        return;
+      }
+      this.#queue.push(request);
+      if (!this.#running) this.#run();
+    });
   }
 
   #enqueueCheckpoint(onlyIfNew: boolean): Promise<SignedCheckpoint | null> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ kind: 'checkpoint', onlyIfNew, resolve, reject });
-      this.#drain();
+      if (!this.#running) this.#run();
     });
   }
 
-  #drain(): void {
-    if (this.#draining) return;
-    this.#draining = true;
-    this.#resume();
-  }
-
-  // Holds the queue until `step` settles, then works through it.
-  #wait(step: Step): void {
-    this.#draining = true;
-    if (step === undefined) this.#resume();
-    else void step.then(() => this.#resume());
-  }
-
-  // Works through the queue. It stays synchronous while the stores answer synchronously (a memory
-  // store), so such an append costs no extra promise turn. At the first write still in flight it
-  // waits, and the appends that arrive meanwhile are committed after it as one group.
-  #resume(): void {
-    while (this.#queue.length > 0) {
-      const first = this.#queue[0] as AppendRequest | CheckpointRequest;
-      let step: Step;
-      if (first.kind === 'checkpoint') {
-        this.#queue.shift();
-        step = this.#runCheckpoint(first);
-      } else {
-        let end = 1;
-        while (end < this.#maxBatch && this.#queue[end]?.kind === 'append') end++;
-        step = this.#commit(this.#queue.splice(0, end) as AppendRequest[]);
-      }
-      // Steps settle their requests themselves and never reject.
+  // The one path every append and checkpoint takes. It works through the queue and stays
+  // synchronous while the stores answer synchronously (a memory store), so such an append is
+  // committed before its call returns. At the first write still in flight it waits; the appends
+  // that arrive meanwhile are committed after it, as one group.
+  #run(): void {
+    this.#running = true;
+    for (;;) {
+      const step = this.#step();
+      if (step === IDLE) break;
       if (step !== undefined) {
-        void step.then(() => this.#resume());
+        void step.then(() => this.#run());
         return;
       }
     }
-    this.#draining = false;
+    this.#running = false;
+  }
+
+  #step(): Step | typeof IDLE {
+    const next = this.#queue[0];
+    if (next === undefined) return IDLE;
+    if (next.kind === 'checkpoint') {
+      this.#queue.shift();
+      return this.#runCheckpoint(next);
+    }
+    if (this.#unavailable !== null) {
+      this.#refuse(this.#takeAppends(this.#queue.length), new Error(this.#unavailable));
+      return undefined;
+    }
+    // A checkpoint that failed after an earlier commit is retried first: nothing more is
+    // acknowledged while `checkpointEvery` entries already wait for one.
+    if (this.#room() === 0) {
+      return this.#writeCheckpoint().then(ignore, (error: unknown) => this.#refuse(this.#takeAppends(this.#queue.length), error));
+    }
+    // A group stops where the cadence falls: the entries after it wait for that checkpoint.
+    return this.#commit(this.#seal(this.#takeAppends(Math.min(this.#maxBatch, this.#room()))));
+  }
+
+  #commit(group: readonly Sealed[]): Step {
+    if (group.length === 0) return undefined;
+    let written: Promise<void> | void;
+    try {
+      written = this.#store.append(group.map(({ entry }) => entry.line));
+    } catch (error) {
+      this.#writeFailed(group, error);
+      return undefined;
+    }
+    if (written === undefined) return this.#landed(group);
+    return written.then(() => this.#landed(group), (error: unknown) => this.#writeFailed(group, error));
+  }
+
+  // The entries are durable: they join the tree and the head, their callers succeed, and the
+  // checkpoint the cadence asks for is written. If it fails, the next group retries it first.
+  #landed(group: readonly Sealed[]): Step {
+    for (const { request, entry } of group) {
+      this.#tree.appendHex(entry.hash);
+      this.#head = entry.hash;
+      const { record } = request;
+      if (record.kind === 'intent') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
+      request.resolve(record.kind === 'gate' ? { index: entry.index, hash: entry.hash } : { index: entry.index, hash: entry.hash, callId: record.callId });
+    }
+    return this.#room() === 0 ? this.#writeCheckpoint().then(ignore, ignore) : undefined;
+  }
+
+  // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
+  #writeFailed(group: readonly Sealed[], error: unknown): void {
+    this.#unavailable = `an audit write failed (${messageOf(error)}); reopen the trail, which re-reads and verifies the store`;
+    this.#refuse(group.map(({ request }) => request), error);
+  }
+
+  // Rejects appends that were not written with `AuditWriteFailed`.
+  #refuse(requests: readonly AppendRequest[], error: unknown): void {
+    for (const request of requests) this.#notWritten(request, new AuditWriteFailed(describe(request.record), messageOf(error), { cause: error }));
+  }
+
+  // Rejects an append that was not written, giving back the call id it took or the call it closed.
+  #notWritten({ record, reject }: AppendRequest, error: unknown): void {
+    if (record.kind === 'intent') this.#usedCallIds.delete(record.callId);
+    else if (record.kind === 'outcome') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
+    reject(error);
+  }
+
+  // Seals each record at its place after the head; a record that cannot be sealed is refused alone.
+  #seal(requests: readonly AppendRequest[]): Sealed[] {
+    const group: Sealed[] = [];
+    let prevHash = this.#head;
+    for (const request of requests) {
+      try {
+        const entry = sealEntry(request.record, this.size + group.length, prevHash);
+        group.push({ request, entry });
+        prevHash = entry.hash;
+      } catch (error) {
+        this.#notWritten(request, error);
+      }
+    }
+    return group;
   }
 
   #runCheckpoint(request: CheckpointRequest): Step {
@@ -382,87 +409,21 @@ export class AuditTrail {
     return this.#writeCheckpoint().then(request.resolve, request.reject);
   }
 
-  #commit(batch: readonly AppendRequest[]): Step {
-    if (this.#unavailable !== null) {
-      this.#refuse(batch, new Error(this.#unavailable));
-      return undefined;
-    }
-    // A checkpoint that failed earlier is retried first: nothing new is appended while the log cannot be anchored.
-    if (this.#checkpointDue()) {
-      return this.#writeCheckpoint().then(() => this.#write(batch), (error: unknown) => this.#refuse(batch, error));
-    }
-    return this.#write(batch);
+  // Takes up to `limit` appends off the front of the queue, stopping at a checkpoint request.
+  #takeAppends(limit: number): AppendRequest[] {
+    let end = 0;
+    while (end < limit && this.#queue[end]?.kind === 'append') end++;
+    return this.#queue.splice(0, end) as AppendRequest[];
   }
 
-  #write(batch: readonly AppendRequest[]): Step {
-    const accepted: { request: AppendRequest; sealed: SealedEntry }[] = [];
-    const lines: string[] = [];
-    let prevHash = this.#head;
-    for (const request of batch) {
-      try {
-        const sealed = sealEntry(request.record, this.size + accepted.length, prevHash);
-        accepted.push({ request, sealed });
-        lines.push(sealed.line);
-        prevHash = sealed.hash;
-      } catch (error) {
-        request.reject(error);
-      }
-    }
-    if (accepted.length === 0) return undefined;
-    let written: Promise<void> | void;
-    try {
-      written = this.#store.append(lines);
-    } catch (error) {
-      this.#batchFailed(accepted, error);
-      return undefined;
-    }
-    if (written === undefined) return this.#accept(accepted);
-    return written.then(() => this.#accept(accepted), (error: unknown) => this.#batchFailed(accepted, error));
-  }
-
-  // The entries are durable: they join the tree and the head, and their callers succeed.
-  #accept(accepted: readonly { request: AppendRequest; sealed: SealedEntry }[]): Step {
-    for (const { request, sealed } of accepted) request.resolve(this.#recorded(request.record, sealed));
-    return this.#checkpointDue() ? this.#checkpointAfterCommit() : undefined;
-  }
-
-  #recorded(record: AuditRecord, sealed: SealedEntry): RecordedEntry {
-    this.#tree.appendHex(sealed.hash);
-    this.#head = sealed.hash;
-    return record.kind === 'gate' ? { index: sealed.index, hash: sealed.hash } : { index: sealed.index, hash: sealed.hash, callId: record.callId };
-  }
-
-  #opened(callId: string, tool: string, actor: string, entry: RecordedEntry): RecordedEntry {
-    this.#openCalls.set(callId, { tool, actor });
-    return entry;
-  }
-
-  // The callers succeed even if this checkpoint fails; the next commit retries it first.
-  #checkpointAfterCommit(): Promise<void> {
-    return this.#writeCheckpoint().then(ignore, ignore);
-  }
-
-  // Some lines may have landed; only a reopen, which re-reads the store, knows the true head.
-  #writeFailed(record: AuditRecord, error: unknown): AuditWriteFailed {
-    this.#unavailable = `an audit write failed (${messageOf(error)}); reopen the trail, which re-reads and verifies the store`;
-    return refused(record, error);
-  }
-
-  #batchFailed(accepted: readonly { request: AppendRequest }[], error: unknown): void {
-    for (const { request } of accepted) request.reject(this.#writeFailed(request.record, error));
-  }
-
-  #refuse(batch: readonly AppendRequest[], error: unknown): void {
-    for (const request of batch) request.reject(refused(request.record, error));
-  }
-
-  #checkpointDue(): boolean {
-    return this.size - (this.#latestCheckpoint?.size ?? 0) >= this.#every;
+  // How many more entries may be acknowledged before a checkpoint must be durable.
+  #room(): number {
+    return Math.max(0, this.#every - (this.size - (this.#latestCheckpoint?.size ?? 0)));
   }
 
   async #writeCheckpoint(): Promise<SignedCheckpoint> {
     const size = this.size;
-    const checkpoint = signCheckpoint({ size, headHash: this.#head, rootHash: this.rootHash(size), at: this.#now() }, this.#signer);
+    const checkpoint = signCheckpoint({ logId: this.#logId, size, headHash: this.#head, rootHash: this.rootHash(size), at: this.#now() }, this.#signer);
     await this.#checkpoints.save(checkpoint);
     this.#latestCheckpoint = checkpoint;
     return checkpoint;
@@ -481,10 +442,6 @@ interface RestoredLog {
 // A store may reject with anything; the queue must not stall on a rejection that is not an Error.
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function refused(record: AuditRecord, error: unknown): AuditWriteFailed {
-  return new AuditWriteFailed(describe(record), messageOf(error), { cause: error });
 }
 
 function describe(record: AuditRecord): string {

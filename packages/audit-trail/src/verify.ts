@@ -1,5 +1,6 @@
-import { verifyCheckpoint, CheckpointRejected, type CheckpointVerifier, type SignedCheckpoint } from './checkpoint.ts';
-import { GENESIS_HASH, LOWER_HEX_64, entryHash, parseEntryBody, splitLine, type AuditEntry, type IntentRecord } from './entry.ts';
+import { CheckpointRejected, CheckpointRootMismatch, verifyCheckpoint, type CheckpointVerifier, type SignedCheckpoint } from './checkpoint.ts';
+import { MerkleTree } from './merkle.ts';
+import { GENESIS_HASH, LOWER_HEX_64, entryHash, lineText, parseEntryBody, splitLine, type AuditEntry, type IntentRecord, type NotUtf8, type StoredLine } from './entry.ts';
 
 /** An intent with no outcome after it: the tool may or may not have run (a crash, or a call still running). */
 export interface UnfinishedCall {
@@ -12,6 +13,7 @@ export interface UnfinishedCall {
 
 /** What is wrong at `index`, the first position that does not follow from the entries before it. */
 export type ChainProblem =
+  | { readonly kind: 'invalid-utf8'; readonly index: number; readonly offset: number; readonly message: string }
   | { readonly kind: 'malformed'; readonly index: number; readonly reason: string; readonly message: string }
   | { readonly kind: 'hash-mismatch'; readonly index: number; readonly expected: string; readonly calculated: string; readonly message: string }
   | { readonly kind: 'index-mismatch'; readonly index: number; readonly found: number; readonly message: string }
@@ -39,58 +41,104 @@ export interface ChainBroken {
 
 export type VerificationReport = ChainIntact | ChainBroken;
 
-/** Trusted checkpoints (kept apart from the log) and the verifier for their signatures. */
+/** Trusted checkpoints (kept apart from the log), the verifier for their signatures, and the id of the log they must name. */
 export interface VerifyOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   readonly verifier?: CheckpointVerifier;
+  /** The id the trail signs into this log's checkpoints (`AuditTrailOptions.logId`); needed with `checkpoints`. */
+  readonly logId?: string;
 }
 
 /**
- * Verifies stored lines from entry 0: framing, each entry's hash over its exact bytes, its
- * index, its link to the entry before, and that each outcome closes an open intent; then every
- * checkpoint's head. Reports the first bad position. Throws `CheckpointRejected` when a
- * checkpoint's signature fails: an anchor that cannot be trusted cannot vouch for anything.
+ * Verifies stored lines from entry 0: that each is well-formed UTF-8, framing, each entry's hash
+ * over its exact bytes, its index, its link to the entry before, and that each outcome closes an
+ * open intent; and each checkpoint's head and Merkle root at its size. Reports the first bad
+ * position. Throws `CheckpointRejected` for a checkpoint that cannot vouch for anything (bad
+ * signature, another log's, a root its head contradicts, or contradicted by another checkpoint).
  */
-export function verifyChain(lines: readonly string[], options: VerifyOptions = {}): VerificationReport {
-  return verifyEntries(lines, options);
+export function verifyChain(lines: readonly StoredLine[], options: VerifyOptions = {}): VerificationReport {
+  return verifyEntries(lines, options).report;
 }
 
 /** Receives each entry that verified, in order, with its hash. */
 export type EntryVisitor = (entry: AuditEntry, hash: string) => void;
 
-/** `verifyChain`, handing each entry that verified to `visit`: the trail rebuilds its state from them while opening. */
-export function verifyEntries(lines: readonly string[], options: VerifyOptions, visit?: EntryVisitor): VerificationReport {
+/** `verifyChain`, handing each entry that verified to `visit`; also returns the Merkle tree of the entries that verified. */
+export function verifyEntries(lines: readonly StoredLine[], options: VerifyOptions, visit?: EntryVisitor): { readonly report: VerificationReport; readonly tree: MerkleTree } {
+  const checkpoints = trustedCheckpoints(options);
+  const calls = new CallLedger();
+  const tree = new MerkleTree();
+  let prevHash = GENESIS_HASH;
+  let next = 0;
+  // The latest checkpoint the log matched; null stands for the empty log, whose head needs none.
+  let anchor: SignedCheckpoint | null = null;
+  // The first checkpoint whose head the log does not have: a rewrite, unless a later checkpoint the log matches contradicts it.
+  let unmatched: { readonly checkpoint: SignedCheckpoint; readonly logHead: string; readonly problem: ChainProblem; readonly unfinished: UnfinishedCall[] } | undefined;
+  let problem: ChainProblem | undefined;
+  for (let index = 0; problem === undefined; index++) {
+    while (checkpoints[next]?.size === index) {
+      const checkpoint = checkpoints[next++] as SignedCheckpoint;
+      if (checkpoint.headHash !== prevHash) {
+        if ((anchor?.size ?? 0) === index) throw contradicted(checkpoint, prevHash, anchor);
+        unmatched ??= { checkpoint, logHead: prevHash, problem: rewritten(anchor?.size ?? 0, checkpoint, prevHash), unfinished: calls.unfinished() };
+      } else if (unmatched !== undefined) {
+        throw contradicted(unmatched.checkpoint, unmatched.logHead, checkpoint);
+      } else {
+        const root = tree.root(index).toString('hex');
+        if (checkpoint.rootHash !== root) throw new CheckpointRootMismatch(index, checkpoint.rootHash, root);
+        anchor = checkpoint;
+      }
+    }
+    if (index === lines.length) break;
+    const checked = checkEntry(lines[index] as StoredLine, index, prevHash, calls, visit);
+    if (typeof checked === 'string') {
+      prevHash = checked;
+      tree.appendHex(checked);
+    } else {
+      problem = checked;
+    }
+  }
+  const last = checkpoints[checkpoints.length - 1];
+  let report: VerificationReport;
+  if (unmatched !== undefined) report = broken(unmatched.problem, unmatched.unfinished);
+  else if (problem !== undefined) report = broken(problem, calls.unfinished());
+  else if (last !== undefined && last.size > lines.length) report = broken(truncated(lines.length, last.size), calls.unfinished());
+  else report = { ok: true, size: lines.length, headHash: prevHash, checkpointsChecked: checkpoints.length, unfinishedCalls: calls.unfinished() };
+  return { report, tree };
+}
+
+// The checkpoints, sorted by size, once each has passed its checks; throws `CheckpointRejected` for the first that fails.
+function trustedCheckpoints(options: VerifyOptions): SignedCheckpoint[] {
   const checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.size - b.size);
   for (const checkpoint of checkpoints) {
     if (options.verifier === undefined) {
       throw new CheckpointRejected(checkpoint.size, 'checkpoints were given without a verifier; pass the verifier that matches their signer');
     }
-    verifyCheckpoint(checkpoint, options.verifier);
-  }
-  const calls = new CallLedger();
-  let prevHash = GENESIS_HASH;
-  let next = 0;
-  let anchoredSize = 0;
-  for (let index = 0; index <= lines.length; index++) {
-    while (checkpoints[next]?.size === index) {
-      const checkpoint = checkpoints[next++] as SignedCheckpoint;
-      if (checkpoint.headHash !== prevHash) return broken(rewritten(anchoredSize, checkpoint, prevHash), calls);
-      anchoredSize = index;
+    if (options.logId === undefined) {
+      throw new CheckpointRejected(checkpoint.size, 'checkpoints were given without the id of the log they should name; pass logId, the id the trail signs into them');
     }
-    if (index === lines.length) break;
-    const checked = checkEntry(lines[index] as string, index, prevHash, calls, visit);
-    if (typeof checked !== 'string') return broken(checked, calls);
-    prevHash = checked;
+    verifyCheckpoint(checkpoint, options.verifier, options.logId);
   }
-  const last = checkpoints[checkpoints.length - 1];
-  if (last !== undefined && last.size > lines.length) return broken(truncated(lines.length, last.size), calls);
-  return { ok: true, size: lines.length, headHash: prevHash, checkpointsChecked: checkpoints.length, unfinishedCalls: calls.unfinished() };
+  return checkpoints;
+}
+
+// Two signed checkpoints disagree about the same stretch of this log: `witness` (null: the empty
+// log) matches the log and vouches for the size where `checkpoint` records another head.
+function contradicted(checkpoint: SignedCheckpoint, logHead: string, witness: SignedCheckpoint | null): CheckpointRejected {
+  if (witness === null) {
+    return new CheckpointRejected(checkpoint.size, `it records head ${short(checkpoint.headHash)} for an empty log, whose head is always 64 zeros: no trail signs that, so it was signed with the key some other way`);
+  }
+  return new CheckpointRejected(checkpoint.size,
+    `it records head ${short(checkpoint.headHash)} at size ${checkpoint.size}, where this log has ${short(logHead)}, and the checkpoint at size ${witness.size}, ` +
+      'which this log matches, vouches for that head: the key signed two different histories of this log (a second writer with its own copy, or a checkpoint forged with the key)');
 }
 
 // #region verify-entry
 // Returns the entry's hash when it follows from its predecessor, or the first problem found.
-function checkEntry(line: string, index: number, prevHash: string, calls: CallLedger, visit: EntryVisitor | undefined): ChainProblem | string {
-  const parts = splitLine(line);
+function checkEntry(line: StoredLine, index: number, prevHash: string, calls: CallLedger, visit: EntryVisitor | undefined): ChainProblem | string {
+  const text = lineText(line);
+  if (typeof text !== 'string') return notUtf8(index, text);
+  const parts = splitLine(text);
   if (typeof parts === 'string') return malformed(index, parts);
   const calculated = entryHash(parts.body);
   if (calculated !== parts.storedHash) {
@@ -111,6 +159,13 @@ function checkEntry(line: string, index: number, prevHash: string, calls: CallLe
   return calculated;
 }
 // #endregion verify-entry
+
+function notUtf8(index: number, { offset, cause }: NotUtf8): ChainProblem {
+  const what = cause === 'bytes'
+    ? `the bytes of its line from offset ${offset} are not well-formed UTF-8, so no writer of this log produced them: the line was altered or damaged`
+    : `its text has a lone surrogate at byte offset ${offset}, which no UTF-8 bytes encode, so no writer of this log produced it: the line was altered`;
+  return { kind: 'invalid-utf8', index, offset, message: `entry ${index}: ${what} where it is stored` };
+}
 
 function malformed(index: number, reason: string): ChainProblem {
   return { kind: 'malformed', index, reason, message: `entry ${index} is not a well-formed audit line: ${reason}` };
@@ -134,8 +189,8 @@ function truncated(size: number, checkpointSize: number): ChainProblem {
       checkpointSize === size + 1 ? `entry ${size} was` : `entries ${size}..${checkpointSize - 1} were`} removed` };
 }
 
-function broken(problem: ChainProblem, calls: CallLedger): ChainBroken {
-  return { ok: false, firstBadIndex: problem.index, problem, unfinishedCalls: calls.unfinished() };
+function broken(problem: ChainProblem, unfinishedCalls: readonly UnfinishedCall[]): ChainBroken {
+  return { ok: false, firstBadIndex: problem.index, problem, unfinishedCalls };
 }
 
 function short(hex: string): string {

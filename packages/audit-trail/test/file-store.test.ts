@@ -2,18 +2,18 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DurableAppender, type AppendTarget } from '../src/jsonl-file.ts';
 import {
   FileAuditStore,
+  ChainVerificationFailed,
+  CheckpointRejected,
   FileCheckpointStore,
-  StoreUnavailable,
   TornTail,
   recordToolCall,
   repairTornTail,
   verifyChain,
   type AuditTrail,
 } from '../src/index.ts';
-import { openFixture, signer } from './support.ts';
+import { openFixture, trusted } from './support.ts';
 
 let directory: string;
 let logPath: string;
@@ -70,7 +70,7 @@ describe('FileAuditStore', () => {
     expect(lines).toHaveLength(6);
     const checkpoints = await readBack(FileCheckpointStore.open(checkpointPath), (store) => store.readAll());
     expect(checkpoints.map((c) => c.size)).toEqual([3, 4, 6]);
-    expect(verifyChain(lines, { checkpoints, verifier: signer })).toMatchObject({ ok: true, size: 6 });
+    expect(verifyChain(lines, trusted(checkpoints))).toMatchObject({ ok: true, size: 6 });
   });
 
   it('reports a torn tail left by a crash mid-write, with its size and the last complete line, and never appends after it', async () => {
@@ -82,8 +82,8 @@ describe('FileAuditStore', () => {
     await appendFile(logPath, nextLine.slice(0, 57));
     const opening = FileAuditStore.open(logPath);
     await expect(opening).rejects.toThrow(TornTail);
-    await expect(opening).rejects.toMatchObject({ completeLines: 4, tornBytes: 57 });
-    await expect(opening).rejects.toThrow(`${logPath} ends with 57 bytes after its last complete line (line 4): a write was cut short.`);
+    await expect(opening).rejects.toMatchObject({ completeLines: 4, offset: Buffer.byteLength(whole), tornBytes: 57 });
+    await expect(opening).rejects.toThrow(`${logPath} ends with 57 bytes after its last complete line (line 4, offset ${Buffer.byteLength(whole)}): a write was cut short`);
     expect((await stat(logPath)).size).toBe(Buffer.byteLength(whole) + 57);
   });
 
@@ -103,7 +103,7 @@ describe('FileAuditStore', () => {
     await trail.close();
     const whole = await readFile(logPath);
     await appendFile(logPath, '{"entry":{"actor":"agent-1","ar');
-    expect(await repairTornTail(logPath)).toEqual({ removedBytes: 31, keptLines: 4 });
+    expect(await repairTornTail(logPath)).toEqual({ path: logPath, offset: whole.length, removedBytes: 31, keptLines: 4 });
     expect(await readFile(logPath)).toEqual(whole);
     const reopened = await openOnDisk();
     expect(reopened.trail.size).toBe(4);
@@ -112,7 +112,7 @@ describe('FileAuditStore', () => {
 
   it('leaves a whole file untouched when asked to repair it', async () => {
     await writeFile(logPath, 'line one\nline two\n');
-    expect(await repairTornTail(logPath)).toEqual({ removedBytes: 0, keptLines: 2 });
+    expect(await repairTornTail(logPath)).toEqual({ path: logPath, offset: 18, removedBytes: 0, keptLines: 2 });
     expect(await readFile(logPath, 'utf8')).toBe('line one\nline two\n');
   });
 
@@ -146,64 +146,32 @@ describe('FileAuditStore', () => {
     const report = verifyChain(await readBack(FileAuditStore.open(logPath), (store) => store.readLines()));
     expect(report).toMatchObject({ ok: false, firstBadIndex: 3, problem: { kind: 'hash-mismatch' } });
   });
-});
-
-describe('DurableAppender', () => {
-  class FakeTarget implements AppendTarget {
-    readonly calls: string[] = [];
-    failWrites = false;
-    shortWrites = false;
-
-    write(data: Buffer): Promise<number> {
-      if (this.failWrites) return Promise.reject(new Error('ENOSPC: no space left on device'));
-      const written = this.shortWrites ? Math.min(5, data.length) : data.length;
-      this.calls.push(`write ${data.subarray(0, written).toString('utf8')}`);
-      return Promise.resolve(written);
-    }
-
-    datasync(): Promise<void> {
-      this.calls.push('sync');
-      return Promise.resolve();
-    }
-
-    close(): Promise<void> {
-      this.calls.push('close');
-      return Promise.resolve();
-    }
-  }
-
-  it('per entry: one write and one fsync for each line', async () => {
-    const target = new FakeTarget();
-    await new DurableAppender(target, 'per-entry').appendLines(['a', 'b']);
-    expect(target.calls).toEqual(['write a\n', 'sync', 'write b\n', 'sync']);
+  it('rejects a checkpoint file with a byte that is not UTF-8, naming the line and offset, and the trail will not open over it', async () => {
+    const { trail } = await openOnDisk({ checkpointEvery: 2 });
+    await recordCalls(trail, 2);
+    await trail.close();
+    const bytes = await readFile(checkpointPath);
+    const secondLine = bytes.indexOf(0x0a) + 1;
+    bytes[secondLine + 5] = 0xff;
+    await writeFile(checkpointPath, bytes);
+    const reading = readBack(FileCheckpointStore.open(checkpointPath), (store) => store.readAll());
+    await expect(reading).rejects.toThrow(CheckpointRejected);
+    await expect(reading).rejects.toThrow(`checkpoint rejected: line 2 of ${checkpointPath}: the bytes from offset ${secondLine + 5} are not valid UTF-8`);
+    await expect(openOnDisk()).rejects.toThrow(CheckpointRejected);
   });
 
-  it('per batch: one write and one fsync for all the lines of an append', async () => {
-    const target = new FakeTarget();
-    await new DurableAppender(target, 'per-batch').appendLines(['a', 'b', 'c']);
-    expect(target.calls).toEqual(['write a\nb\nc\n', 'sync']);
-  });
-
-  it('finishes a short write before it syncs', async () => {
-    const target = new FakeTarget();
-    target.shortWrites = true;
-    await new DurableAppender(target, 'per-batch').appendLines(['0123456789']);
-    expect(target.calls).toEqual(['write 01234', 'write 56789', 'write \n', 'sync']);
-  });
-
-  it('refuses every append after a failed write, so nothing lands after a torn line', async () => {
-    const target = new FakeTarget();
-    const appender = new DurableAppender(target, 'per-entry');
-    target.failWrites = true;
-    await expect(appender.appendLines(['a'])).rejects.toThrow('ENOSPC');
-    target.failWrites = false;
-    await expect(appender.appendLines(['b'])).rejects.toThrow(new StoreUnavailable('an earlier write failed part-way (ENOSPC: no space left on device); reopen the store, which reports any torn tail'));
-    expect(target.calls).toEqual([]);
-  });
-
-  it('refuses a line that contains a newline, writing nothing', async () => {
-    const target = new FakeTarget();
-    await expect(new DurableAppender(target, 'per-batch').appendLines(['ok', 'two\nlines'])).rejects.toThrow(RangeError);
-    expect(target.calls).toEqual([]);
+  it('reports a character replaced on disk by a byte that is not UTF-8 at its entry, and the trail will not open over it', async () => {
+    const { trail } = await openOnDisk();
+    await recordToolCall(trail, { tool: 'read_file', args: { path: 'a.md' }, actor: 'agent-1' }, () => Promise.resolve(0));
+    await recordToolCall(trail, { tool: 'write_file', args: { path: 'b.md', text: 'a\ufffdb' }, actor: 'agent-1' }, () => Promise.resolve(0));
+    await trail.close();
+    const bytes = await readFile(logPath);
+    // U+FFFD is EF BF BD on disk; a lossy decoder reads a lone 0xFF as U+FFFD again.
+    const at = bytes.indexOf(Buffer.from('a\ufffdb'));
+    await writeFile(logPath, Buffer.concat([bytes.subarray(0, at + 1), Buffer.from([0xff]), bytes.subarray(at + 4)]));
+    const lineStart = bytes.lastIndexOf(0x0a, at) + 1;
+    const report = verifyChain(await readBack(FileAuditStore.open(logPath), (store) => store.readLines()));
+    expect(report).toMatchObject({ ok: false, firstBadIndex: 2, problem: { kind: 'invalid-utf8', index: 2, offset: at + 1 - lineStart } });
+    await expect(openOnDisk()).rejects.toThrow(ChainVerificationFailed);
   });
 });

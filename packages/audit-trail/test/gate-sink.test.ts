@@ -13,7 +13,7 @@ import {
 } from '@12-factor-agentops/approval-gates';
 import { describe, expect, it } from 'vitest';
 import { gateAuditSink, verifyChain, type AuditEntry } from '../src/index.ts';
-import { FlakyStore, openFixture, signer } from './support.ts';
+import { FlakyStore, openFixture, textLines, trusted } from './support.ts';
 
 const HOUR = 60 * 60 * 1000;
 const plan = { change: 'rotate the search index', steps: ['snapshot', 'reindex', 'swap alias'], rollback: 'swap alias back' };
@@ -51,7 +51,7 @@ describe('gateAuditSink wired to an approval gate', () => {
     await trail.close();
 
     const lines = await store.readLines();
-    const report = verifyChain(lines, { checkpoints: await checkpoints.readAll(), verifier: signer });
+    const report = verifyChain(lines, trusted(await checkpoints.readAll()));
     expect(report).toMatchObject({ ok: true, size: 7 });
     const landed = gateEntries(lines);
     expect(landed.map((entry) => entry.kind === 'gate' && entry.event)).toEqual([
@@ -74,7 +74,7 @@ describe('gateAuditSink wired to an approval gate', () => {
     await gate.submit('dev-ana');
     clock.advance(3 * HOUR);
     await gate.tick();
-    const landed = gateEntries(await store.readLines());
+    const landed = gateEntries(textLines(await store.readLines()));
     expect(landed.map((entry) => [entry.kind === 'gate' && entry.event, entry.actor])).toEqual([
       ['plan.submitted', 'dev-ana'], ['gate.escalated', 'system'], ['gate.timed-out', 'system'],
     ]);

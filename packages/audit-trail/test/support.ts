@@ -1,6 +1,7 @@
 // Shared fixtures: a trail over memory stores with a clock and ids the test controls, and a
 // generator of realistic logs (tool calls, some unfinished, and gate decisions).
 import fc from 'fast-check';
+import { decodeUtf8Exact } from '@12-factor-agentops/core';
 import {
   AuditTrail,
   MemoryAuditStore,
@@ -11,9 +12,14 @@ import {
   type CheckpointStore,
   type JsonValue,
   type SignedCheckpoint,
+  type StoredLine,
 } from '../src/index.ts';
 
 export const signer = hmacSha256Signer(Buffer.alloc(32, 0x42));
+/** The id every test log signs into its checkpoints unless a test names another. */
+export const LOG_ID = 'agents.example/test-log';
+/** What `verifyChain` needs to check a test log's checkpoints. */
+export const trusted = (checkpoints: readonly SignedCheckpoint[]): { checkpoints: readonly SignedCheckpoint[]; verifier: typeof signer; logId: string } => ({ checkpoints, verifier: signer, logId: LOG_ID });
 
 /** A clock that moves one millisecond per reading, from a fixed start. */
 export function steppingClock(startMs = Date.UTC(2026, 0, 5, 9, 0, 0)): { now(): number } {
@@ -35,11 +41,17 @@ export async function openFixture(options: Partial<AuditTrailOptions> = {}): Pro
     store,
     checkpoints,
     signer,
+    logId: LOG_ID,
     clock: steppingClock(),
     newCallId: () => `call-${String(next++).padStart(4, '0')}`,
     ...options,
   });
   return { trail, store, checkpoints };
+}
+
+/** Stored lines as text, for tests that edit or parse them; bytes must be well-formed UTF-8. */
+export function textLines(lines: readonly StoredLine[]): string[] {
+  return lines.map((line) => (typeof line === 'string' ? line : decodeUtf8Exact(line, 'a stored line')));
 }
 
 /** One step of a generated log. */
@@ -75,7 +87,7 @@ export async function writeLog(steps: readonly Step[], options: Partial<AuditTra
     }
   }
   await trail.checkpoint();
-  return { lines: [...(await store.readLines())], checkpoints: [...(await checkpoints.readAll())] };
+  return { lines: textLines(await store.readLines()), checkpoints: [...(await checkpoints.readAll())] };
 }
 
 /** The first position at which two logs differ. */

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@12-factor-agentops/core';
 import { describe, expect, it } from 'vitest';
 import {
   AuditTrail,
@@ -15,7 +16,7 @@ import {
   type AuditStore,
   type CheckpointStore,
 } from '../src/index.ts';
-import { FlakyCheckpointStore, FlakyStore, openFixture, signer } from './support.ts';
+import { FlakyCheckpointStore, FlakyStore, LOG_ID, openFixture, signer, textLines, trusted } from './support.ts';
 
 async function entries(store: MemoryAuditStore): Promise<AuditEntry[]> {
   return (await store.readLines()).map((line) => (JSON.parse(line) as { entry: AuditEntry }).entry);
@@ -125,7 +126,7 @@ describe('AuditTrail', () => {
     expect(saved.map((c) => c.size)).toEqual([4, 8, 10]);
     const lines = await store.readLines();
     expect(saved.at(-1)).toMatchObject({ headHash: (JSON.parse(lines[9] as string) as { hash: string }).hash, algorithm: 'hmac-sha256' });
-    expect(verifyChain(lines, { checkpoints: saved, verifier: signer })).toMatchObject({ ok: true, checkpointsChecked: 3 });
+    expect(verifyChain(lines, trusted(saved))).toMatchObject({ ok: true, checkpointsChecked: 3 });
   });
 
   it('keeps entries already written when a checkpoint fails, and refuses new ones until a checkpoint succeeds', async () => {
@@ -172,7 +173,7 @@ describe('AuditTrail', () => {
     expect(writes).toEqual([1, 1]);
   });
 
-  it('holds appends behind a checkpoint write still in flight, then commits them in order', async () => {
+  it('holds appends behind a checkpoint write still in flight, then commits them in order, cutting the group at the next checkpoint', async () => {
     const checkpoints = new MemoryCheckpointStore();
     let release = (): void => undefined;
     const slow: CheckpointStore = {
@@ -193,8 +194,13 @@ describe('AuditTrail', () => {
     expect(settled).toBe(0);
     expect(await store.readLines()).toHaveLength(2);
     release();
+    // The group stops where the cadence falls: entry 4 waits for the checkpoint at size 4.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(2);
+    expect(await store.readLines()).toHaveLength(4);
+    release();
     expect((await Promise.all(later)).map((r) => r.index)).toEqual([2, 3, 4]);
-    expect(verifyChain(await store.readLines(), { checkpoints: await checkpoints.readAll(), verifier: signer })).toMatchObject({ ok: true, size: 5, checkpointsChecked: 1 });
+    expect(verifyChain(await store.readLines(), trusted(await checkpoints.readAll()))).toMatchObject({ ok: true, size: 5, checkpointsChecked: 2 });
   });
 
   it('treats a store that throws instead of rejecting as a failed write', async () => {
@@ -265,9 +271,9 @@ describe('AuditTrail', () => {
     const { trail, store } = await openFixture();
     await trail.recordIntent({ tool: 'read_file', args: { path: 'a' }, actor: 'agent-1' });
     await trail.recordIntent({ tool: 'read_file', args: { path: 'b' }, actor: 'agent-1' });
-    const lines = [...(await store.readLines())];
+    const lines = textLines(await store.readLines());
     lines[1] = (lines[1] as string).replace('"b"', '"c"');
-    const opening = AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore(), signer });
+    const opening = AuditTrail.open({ store: new MemoryAuditStore(lines), checkpoints: new MemoryCheckpointStore(), signer, logId: LOG_ID });
     await expect(opening).rejects.toThrow(ChainVerificationFailed);
     await expect(opening).rejects.toThrow(/^the stored log fails verification at entry 1: entry 1: stored hash/);
   });
@@ -283,7 +289,22 @@ describe('AuditTrail', () => {
     await expect(trail.recordIntent({ tool: 'b', args: null, actor: 'agent-1' })).rejects.toThrow('the trail is closed');
   });
 
+  it('commits the appends requested before close() and refuses those requested after it', async () => {
+    const store = new FlakyStore();
+    const checkpoints = new MemoryCheckpointStore();
+    const { trail } = await openFixture({ store, checkpoints });
+    const before = trail.recordIntent({ tool: 'a', args: null, actor: 'agent-1' });
+    const closing = trail.close();
+    const after = trail.recordIntent({ tool: 'b', args: null, actor: 'agent-1' });
+    await expect(before).resolves.toMatchObject({ index: 0 });
+    await expect(after).rejects.toThrow('the audit entry for the intent of call call-0001 (b) was not recorded: the trail is closed');
+    await closing;
+    expect(await store.readLines()).toHaveLength(1);
+    expect((await checkpoints.readAll()).map((c) => c.size)).toEqual([1]);
+  });
+
   it('rejects option values that cannot work', async () => {
-    await expect(openFixture({ checkpointEvery: 0 })).rejects.toThrow('checkpointEvery must be a whole number of 1 or more, got 0');
+    await expect(openFixture({ checkpointEvery: 0 })).rejects.toThrow(new InvalidOptionError('checkpointEvery', 'a whole number from 1 up', 0));
+    await expect(openFixture({ maxBatch: 2.5 })).rejects.toThrow('Expected `maxBatch` to be a whole number from 1 up, got 2.5 (number).');
   });
 });

@@ -16,7 +16,7 @@ import {
   type GatePolicy,
   type PlanData,
 } from '../src/index.ts';
-import { SwitchableSink } from './support.ts';
+import { failure, SwitchableSink } from './support.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -47,16 +47,6 @@ function setup(policy: Partial<GatePolicy> = {}, sink: AuditSink = new Switchabl
 function setupWithSink(policy: Partial<GatePolicy> = {}) {
   const sink = new SwitchableSink();
   return { sink, ...setup(policy, sink) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 const kinds = (sink: SwitchableSink): string[] => sink.events.map((event) => event.kind);

@@ -13,6 +13,7 @@ import {
   normalizeIdentity,
   type PlanData,
 } from '../src/index.ts';
+import { failure } from './support.ts';
 
 const START = Date.UTC(2025, 2, 4, 9, 0, 0);
 const AUTHOR = 'agent-7';
@@ -22,16 +23,6 @@ function newGate(author: string, approvers: readonly string[], requiredApprovals
   const audit = new InMemoryAuditSink();
   const gate = new ApprovalGate({ planId: 'p', author, plan, policy: { approvers, requiredApprovals }, audit, clock: new ManualClock(START) });
   return { gate, audit };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 describe('normalizeIdentity', () => {

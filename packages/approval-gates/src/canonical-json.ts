@@ -181,7 +181,7 @@ class PlainJsonReader {
     this.#ancestors.push(value);
     this.#ancestorLocations.push(at);
     // One call lists every own key, string or symbol, enumerable or not.
-    const keys = Reflect.ownKeys(value);
+    const keys: (string | symbol)[] = Reflect.ownKeys(value);
     const text = Array.isArray(value) ? this.#array(value, keys, at, depth) : this.#object(value, keys, at, depth);
     this.#ancestors.pop();
     this.#ancestorLocations.pop();
@@ -220,14 +220,14 @@ class PlainJsonReader {
     return `${text}]`;
   }
 
-  #object(object: object, ownKeys: readonly (string | symbol)[], at: Location | null, depth: number): string {
+  #object(object: object, ownKeys: (string | symbol)[], at: Location | null, depth: number): string {
     const prototype: unknown = Object.getPrototypeOf(object);
     if (prototype !== Object.prototype && prototype !== null) {
       throw new CanonicalEncodingError(pathOf(at), `${describe(object)} is not plain data; convert it (a Date to an ISO string, a Map to an object)`);
     }
     if (ownKeys.some((key) => typeof key === 'symbol')) throw new CanonicalEncodingError(pathOf(at), SYMBOL_KEY);
     // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
-    const keys = (ownKeys as string[]).slice().sort();
+    const keys = (ownKeys as string[]).sort(); // a fresh array from Reflect.ownKeys, sorted in place
     const copy: Record<string, JsonValue> | null = this.copy ? {} : null;
     let text = '{';
     this.#count(keys.length === 0 ? 2 : keys.length + 1, at); // the braces and the commas

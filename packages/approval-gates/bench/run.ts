@@ -1,7 +1,7 @@
 // Plan hashing throughput for a realistic plan. Prints one line per figure:
 // `name: value unit (median of N runs)`. Measures, never asserts.
 import { createHash } from 'node:crypto';
-import { canonicalJson, hashPlan } from '../src/index.ts';
+import { canonicalJson, hashPlan, identifyPlan } from '../src/index.ts';
 import { buildRealisticPlan } from './realistic-plan.ts';
 
 const RUNS = 7;
@@ -48,8 +48,13 @@ const hashing = measure(() => hashPlan(plan));
 console.log(`plan hashing (canonical JSON + SHA-256): ${format(hashing)} plans/s (median of ${RUNS} runs)`);
 console.log(`plan hashing (canonical JSON + SHA-256): ${format((hashing * bytes) / 1e6, 1)} MB/s (median of ${RUNS} runs)`);
 
+// What the gate does with a new or revised plan: one reading that yields the frozen snapshot and its hash.
+const snapshotting = measure(() => identifyPlan(plan).planHash);
+console.log(`plan snapshot + hash (gate creation, revision): ${format(snapshotting)} plans/s (median of ${RUNS} runs)`);
+
 const encoding = measure(() => canonicalJson(plan));
 console.log(`canonical JSON encoding alone: ${format(encoding)} plans/s (median of ${RUNS} runs)`);
 
 const digest = measure(() => createHash('sha256').update(canonical, 'utf8').digest('hex'));
 console.log(`SHA-256 of the canonical bytes alone: ${format((digest * bytes) / 1e6, 1)} MB/s (median of ${RUNS} runs)`);
+console.log(`plan hashing as a share of raw SHA-256: ${format((hashing * bytes) / (digest * bytes), 3)}x; snapshot + hash: ${format(snapshotting / digest, 3)}x`);

@@ -1,18 +1,21 @@
+import { NonDecreasingClock, systemClock, type Clock } from '@12-factor-agentops/core';
 import type { ApprovalRecord } from './approvals.ts';
 import { validApprovers } from './approvals.ts';
 import { SYSTEM_ACTOR, type AuditSink, type GateAuditEvent, type GateAuditEventKind } from './audit.ts';
-import { systemClock, type Clock } from './clock.ts';
+import type { JsonLimits } from './canonical-json.ts';
 import {
   ApproverNotEligible,
   AuditAppendFailed,
   ExecutionRefused,
   InvalidGateArgument,
+  people,
   SelfApprovalRefused,
 } from './errors.ts';
 import { firstFailingGuard, type GuardContext } from './guards.ts';
+import { normalizeIdentity, personId, type IdentityNormalizer } from './identity.ts';
 import { transitionFor, type Phase } from './phases.ts';
-import { identifyPlan, type PlanData } from './plan-identity.ts';
-import { assertPersonId, eligibleApprovers, resolveGatePolicy, type GatePolicy, type ResolvedGatePolicy } from './policy.ts';
+import { hashPlan, identifyPlan, type PlanData } from './plan-identity.ts';
+import { eligibleApprovers, quorumShortfall, resolveGatePolicy, type GatePolicy, type ResolvedGatePolicy } from './policy.ts';
 
 /** One submission of the plan to its approvers: its timer, its escalation level and the decisions taken in it. */
 export interface GateRound {
@@ -30,21 +33,30 @@ export interface GateRound {
 /** A read-only view of a gate. */
 export interface GateSnapshot {
   readonly planId: string;
+  /** The author's id, normalised. */
   readonly author: string;
   readonly phase: Phase;
-  /** The plan in the gate: a frozen copy, so later edits to the caller's object cannot reach it. */
+  /**
+   * The plan in the gate: the deep-frozen plain snapshot whose canonical JSON was hashed, read
+   * once from the caller's object, so later edits to that object cannot reach it.
+   */
   readonly plan: PlanData;
   readonly planHash: string;
-  /** The author and everyone who revised the plan; none of them may decide on it. */
+  /** The author and everyone who revised the plan (normalised ids); none of them may decide on it. */
   readonly contributors: readonly string[];
   /** The current or last submission; `null` until the plan is first submitted. */
   readonly round: GateRound | null;
 }
 
-/** Proof that execution was allowed: which plan, approved by whom, when it started. */
+/** Proof that execution was allowed, and what to execute: which plan, approved by whom, when it started. */
 export interface ExecutionPermit {
   readonly planId: string;
   readonly planHash: string;
+  /**
+   * The plan to execute: the deep-frozen snapshot whose canonical JSON has `planHash`, the very
+   * data the approvers approved. Run this, never the caller's own object.
+   */
+  readonly plan: PlanData;
   readonly approvers: readonly string[];
   readonly startedAt: number;
 }
@@ -57,14 +69,26 @@ export interface ApprovalGateOptions {
   readonly policy: GatePolicy;
   /** Receives every decision before it takes effect. */
   readonly audit: AuditSink;
-  /** Default: `systemClock`. */
+  /**
+   * Wall time; default `systemClock`. The gate reads it through a `NonDecreasingClock`: a step
+   * back holds time still, so an expired approval stays expired, and a reading that is not a
+   * time throws `ClockReadingInvalid` before anything is decided.
+   */
   readonly clock?: Clock;
+  /** Bounds on the plan; default `DEFAULT_MAX_PLAN_DEPTH` (64 levels) and `DEFAULT_MAX_PLAN_LENGTH` (1,048,576 characters). */
+  readonly planLimits?: JsonLimits;
+  /**
+   * How people's ids are compared; default `normalizeIdentity` (NFKC, lower case, no invisible
+   * characters). Pass `(id) => id` when ids already come canonical from your identity provider.
+   */
+  readonly normalizeIdentity?: IdentityNormalizer;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+// The plan snapshot and decision records are frozen when made, so a frozen object ends the walk.
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }
@@ -82,7 +106,9 @@ export class ApprovalGate {
   readonly planId: string;
   readonly policy: ResolvedGatePolicy;
   readonly #audit: AuditSink;
-  readonly #clock: Clock;
+  readonly #clock: NonDecreasingClock;
+  readonly #planLimits: JsonLimits;
+  readonly #identify: IdentityNormalizer;
   #state: GateSnapshot;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -90,21 +116,25 @@ export class ApprovalGate {
     if (typeof options.planId !== 'string' || options.planId.trim() === '') {
       throw new InvalidGateArgument('planId', `expected a non-empty id, got ${JSON.stringify(options.planId) ?? 'undefined'}`);
     }
-    assertPersonId('author', options.author);
     this.planId = options.planId;
-    this.policy = resolveGatePolicy(options.policy);
+    this.#identify = options.normalizeIdentity ?? normalizeIdentity;
+    const author = personId('author', options.author, this.#identify);
+    this.policy = resolveGatePolicy(options.policy, this.#identify);
+    const left = quorumShortfall(this.policy, [author]);
+    if (left !== null) {
+      throw new InvalidGateArgument(
+        'policy.requiredApprovals',
+        `${this.policy.requiredApprovals} distinct approvals can never be met for plan "${this.planId}": approvers and escalationPath ` +
+          `name ${people(left.length + 1)}, and ${author} wrote the plan and may not approve it, which leaves ${left.length}; ` +
+          'name more approvers or require fewer approvals',
+      );
+    }
     this.#audit = options.audit;
-    this.#clock = options.clock ?? systemClock;
-    const { planHash, canonical } = identifyPlan(options.plan);
-    this.#state = deepFreeze({
-      planId: options.planId,
-      author: options.author,
-      phase: 'PLAN',
-      plan: JSON.parse(canonical) as PlanData,
-      planHash,
-      contributors: [options.author],
-      round: null,
-    });
+    this.#clock = new NonDecreasingClock(options.clock ?? systemClock, { source: "the gate's clock" });
+    this.#planLimits = Object.freeze({ ...options.planLimits });
+    // One reading of the caller's plan: what is hashed is what the gate keeps and the permit hands over.
+    const { planHash, plan } = identifyPlan(options.plan, this.#planLimits);
+    this.#state = deepFreeze({ planId: options.planId, author, phase: 'PLAN', plan, planHash, contributors: [author], round: null });
   }
 
   /** The phase as last recorded; call `tick()` first to apply time-outs that are due. */
@@ -128,7 +158,7 @@ export class ApprovalGate {
   /** PLAN → COMMIT: freezes the plan by its hash, opens a new round and starts the gate's timer. */
   submit(actor: string): Promise<GateSnapshot> {
     return this.#serially(async () => {
-      assertPersonId('actor', actor);
+      const id = this.#person('actor', actor);
       const now = this.#now();
       await this.#applyDueTimers(now);
       const state = this.#state;
@@ -141,7 +171,7 @@ export class ApprovalGate {
         answeredAt: null,
         decisions: [],
       };
-      await this.#take('plan.submitted', actor, now, { ...state, phase: target, round }, {
+      await this.#take('plan.submitted', id, now, { ...state, phase: target, round }, {
         fromPhase: state.phase, toPhase: target, round: round.number,
         requiredApprovals: this.policy.requiredApprovals, deadline: iso(round.deadline),
       });
@@ -149,18 +179,31 @@ export class ApprovalGate {
     });
   }
 
-  /** Replaces the plan (PLAN or COMMIT → PLAN). The reviser joins the contributors; a new submission is needed. */
+  /**
+   * Replaces the plan (PLAN or COMMIT → PLAN) with a snapshot of `plan`. The reviser joins the
+   * contributors; a new submission is needed. Refused when the reviser is an approver the quorum
+   * cannot do without, since a reviser may not approve.
+   */
   revise(actor: string, plan: PlanData): Promise<GateSnapshot> {
     return this.#serially(async () => {
-      assertPersonId('actor', actor);
-      const { planHash, canonical } = identifyPlan(plan);
+      const id = this.#person('actor', actor);
+      const revised = identifyPlan(plan, this.#planLimits);
       const now = this.#now();
       await this.#applyDueTimers(now);
       const state = this.#state;
       const { target } = transitionFor(state.phase, 'revise');
-      const contributors = state.contributors.includes(actor) ? state.contributors : [...state.contributors, actor];
-      const next = { ...state, phase: target, plan: JSON.parse(canonical) as PlanData, planHash, contributors };
-      await this.#take('plan.revised', actor, now, next, {
+      const contributors = state.contributors.includes(id) ? state.contributors : [...state.contributors, id];
+      const left = quorumShortfall(this.policy, contributors);
+      if (left !== null) {
+        throw new InvalidGateArgument(
+          'actor',
+          `${id} cannot revise plan "${this.planId}": whoever revises a plan may not approve it, which would leave ` +
+            `${left.length} of the ${this.policy.requiredApprovals} distinct approvers it needs (${left.join(', ') || 'nobody'}); ` +
+            'let someone who is not an approver revise it',
+        );
+      }
+      const next = { ...state, phase: target, plan: revised.plan, planHash: revised.planHash, contributors };
+      await this.#take('plan.revised', id, now, next, {
         fromPhase: state.phase, toPhase: target, previousPlanHash: state.planHash,
       });
       return this.#state;
@@ -170,13 +213,13 @@ export class ApprovalGate {
   /** Records `approver`'s approval of the plan in the gate, valid for `policy.approvalTtlMs`. */
   approve(approver: string): Promise<ApprovalRecord> {
     return this.#serially(async () => {
-      const { now, round, target } = await this.#admitDecision('approve', approver);
+      const { id, now, round, target } = await this.#admitDecision('approve', approver);
       const state = this.#state;
-      const record = this.#decisionRecord(approver, 'approved', now, now + this.policy.approvalTtlMs, round);
+      const record = this.#decisionRecord(id, 'approved', now, now + this.policy.approvalTtlMs, round);
       const decisions = [...round.decisions, record];
       const valid = validApprovers(decisions, state.planHash, now, state.contributors);
       const answered = round.answeredAt ?? (valid.length >= this.policy.requiredApprovals ? now : null);
-      await this.#take('approval.granted', approver, now, { ...state, phase: target, round: { ...round, decisions, answeredAt: answered } }, {
+      await this.#take('approval.granted', id, now, { ...state, phase: target, round: { ...round, decisions, answeredAt: answered } }, {
         decision: 'approved', expiresAt: iso(now + this.policy.approvalTtlMs), validApprovals: valid.length,
         requiredApprovals: this.policy.requiredApprovals, escalationLevel: round.escalationLevel,
       });
@@ -190,11 +233,11 @@ export class ApprovalGate {
       if (typeof reason !== 'string' || reason.trim() === '') {
         throw new InvalidGateArgument('reason', 'a rejection needs a reason for the audit trail');
       }
-      const { now, round, target } = await this.#admitDecision('reject', approver);
+      const { id, now, round, target } = await this.#admitDecision('reject', approver);
       const state = this.#state;
-      const record = this.#decisionRecord(approver, 'rejected', now, null, round);
+      const record = this.#decisionRecord(id, 'rejected', now, null, round);
       const decisions = [...round.decisions, record];
-      await this.#take('approval.rejected', approver, now, { ...state, phase: target, round: { ...round, decisions } }, {
+      await this.#take('approval.rejected', id, now, { ...state, phase: target, round: { ...round, decisions } }, {
         decision: 'rejected', reason, fromPhase: state.phase, toPhase: target, escalationLevel: round.escalationLevel,
       });
       return record;
@@ -202,38 +245,39 @@ export class ApprovalGate {
   }
 
   /**
-   * COMMIT → EXECUTE for `plan`, the plan the caller is about to run. Refused (and recorded)
+   * COMMIT → EXECUTE for `plan`, the plan the caller means to run. Refused (and recorded)
    * unless its hash is the gate's and enough valid approvals exist for that hash right now.
+   * The permit carries the plan to execute: the frozen snapshot that was hashed and approved.
    */
   execute(actor: string, plan: PlanData): Promise<ExecutionPermit> {
     return this.#serially(async () => {
-      assertPersonId('actor', actor);
-      const presentedPlanHash = identifyPlan(plan).planHash;
+      const id = this.#person('actor', actor);
+      const presentedPlanHash = hashPlan(plan, this.#planLimits);
       const now = this.#now();
       await this.#applyDueTimers(now);
       const state = this.#state;
       const transition = transitionFor(state.phase, 'execute');
       const round = this.#openRound();
-      const failed = firstFailingGuard(transition, this.#context(actor, now, presentedPlanHash));
+      const failed = firstFailingGuard(transition, this.#context(id, now, presentedPlanHash));
       const approvers = validApprovers(round.decisions, presentedPlanHash, now, state.contributors);
       if (failed !== undefined) {
         const reason = failed === 'isApprovedPlanHash' ? 'plan-changed' : 'approvals-insufficient';
         const refusal = new ExecutionRefused(this.planId, reason, state.planHash, presentedPlanHash, approvers, this.policy.requiredApprovals);
-        throw await this.#refusal('execution.refused', actor, now, refusal, {
+        throw await this.#refusal('execution.refused', id, now, refusal, {
           reason, guard: failed, presentedPlanHash, validApprovals: approvers.length, requiredApprovals: this.policy.requiredApprovals,
         });
       }
-      await this.#take('execution.started', actor, now, { ...state, phase: transition.target }, {
+      await this.#take('execution.started', id, now, { ...state, phase: transition.target }, {
         fromPhase: state.phase, toPhase: transition.target, approvers: approvers.join(','), requiredApprovals: this.policy.requiredApprovals,
       });
-      return Object.freeze({ planId: this.planId, planHash: state.planHash, approvers: Object.freeze([...approvers]), startedAt: now });
+      return Object.freeze({ planId: this.planId, planHash: state.planHash, plan: state.plan, approvers: Object.freeze([...approvers]), startedAt: now });
     });
   }
 
   /** EXECUTE → DONE, recording whether the run succeeded. */
   complete(actor: string, outcome: 'succeeded' | 'failed'): Promise<GateSnapshot> {
     return this.#serially(async () => {
-      assertPersonId('actor', actor);
+      const id = this.#person('actor', actor);
       if (outcome !== 'succeeded' && outcome !== 'failed') {
         throw new InvalidGateArgument('outcome', `expected "succeeded" or "failed", got ${String(outcome)}`);
       }
@@ -241,7 +285,7 @@ export class ApprovalGate {
       await this.#applyDueTimers(now);
       const state = this.#state;
       const { target } = transitionFor(state.phase, 'complete');
-      await this.#take('phase.transitioned', actor, now, { ...state, phase: target }, {
+      await this.#take('phase.transitioned', id, now, { ...state, phase: target }, {
         event: 'complete', fromPhase: state.phase, toPhase: target, outcome,
       });
       return this.#state;
@@ -275,21 +319,21 @@ export class ApprovalGate {
   // #endregion escalation-fails-closed
 
   // Shared admission for approve and reject: due timers, the table, then the guards, whose refusals are recorded.
-  async #admitDecision(event: 'approve' | 'reject', approver: string): Promise<{ now: number; round: GateRound; target: Phase }> {
-    assertPersonId('approver', approver);
+  async #admitDecision(event: 'approve' | 'reject', approver: string): Promise<{ id: string; now: number; round: GateRound; target: Phase }> {
+    const id = this.#person('approver', approver);
     const now = this.#now();
     await this.#applyDueTimers(now);
     const { target, guards } = transitionFor(this.#state.phase, event);
     const round = this.#openRound();
-    const failed = firstFailingGuard({ target, guards }, this.#context(approver, now, this.#state.planHash));
-    if (failed === undefined) return { now, round, target };
+    const failed = firstFailingGuard({ target, guards }, this.#context(id, now, this.#state.planHash));
+    if (failed === undefined) return { id, now, round, target };
     const refusal =
       failed === 'isNotContributor'
-        ? new SelfApprovalRefused(this.planId, approver, event)
-        : new ApproverNotEligible(this.planId, approver, event, round.escalationLevel, [
+        ? new SelfApprovalRefused(this.planId, id, event)
+        : new ApproverNotEligible(this.planId, id, event, round.escalationLevel, [
             ...eligibleApprovers(this.policy, round.escalationLevel),
           ]);
-    throw await this.#refusal('approval.refused', approver, now, refusal, {
+    throw await this.#refusal('approval.refused', id, now, refusal, {
       decision: event, guard: failed, escalationLevel: round.escalationLevel,
     });
   }
@@ -336,10 +380,14 @@ export class ApprovalGate {
     }
   }
 
+  // Throws ClockReadingInvalid for a reading that is not a time; never answers less than before.
   #now(): number {
-    const now = this.#clock.now();
-    if (!Number.isFinite(now)) throw new InvalidGateArgument('clock.now()', `expected ms since the epoch, got ${String(now)}`);
-    return now;
+    return this.#clock.now();
+  }
+
+  // The id as the gate compares and records it: one person, one id.
+  #person(argument: string, id: string): string {
+    return personId(argument, id, this.#identify);
   }
 
   #serially<T>(operation: () => Promise<T>): Promise<T> {

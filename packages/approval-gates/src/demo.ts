@@ -67,7 +67,8 @@ async function approveAndExecute(): Promise<void> {
   const deadline = hhmm(submitted.round?.deadline ?? 0);
   say(`agent-7 submits it → ${submitted.phase}; 2 of reviewer-a, reviewer-b, reviewer-c must approve by ${deadline}`);
 
-  say(`agent-7 approves its own plan → REFUSED\n    ${await refusal(gate.approve('agent-7'))}`);
+  say(`agent-7 approves its own plan, signing as "Agent-7" → REFUSED\n    ${await refusal(gate.approve('Agent-7'))}`);
+  note('Ids are compared normalised (NFKC, lower case, no invisible characters): one person, one id.');
 
   clock.advance(5 * MINUTE);
   const first = await gate.approve('reviewer-a');
@@ -79,6 +80,9 @@ async function approveAndExecute(): Promise<void> {
   const permit = await gate.execute('runner-1', scalePlan(6));
   const approvedBy = permit.approvers.join(', ');
   say(`runner-1 presents the plan it is about to run → ${gate.phase}: hash ${short(permit.planHash)} approved by ${approvedBy}`);
+  const steps = (permit.plan as { steps: readonly { tool: string }[] }).steps.map((s) => s.tool).join(' → ');
+  say(`runner-1 runs permit.plan, the frozen snapshot that was hashed and approved: ${steps}`);
+  note(`Frozen: ${String(Object.isFrozen(permit.plan))}. The runner never executes an object the agent could still change.`);
   await gate.complete('runner-1', 'succeeded');
   say(`runner-1 reports success → ${gate.phase}`);
   note(`${audit.events.length} decisions on the audit trail: ${audit.events.map((event) => event.kind).join(', ')}`);
@@ -96,6 +100,10 @@ async function editedAfterApproval(): Promise<void> {
   say('the agent edits its own copy afterwards: steps[0].arguments.replicas 6 → 60');
   say(`runner-1 presents the edited copy → REFUSED\n    ${await refusal(gate.execute('runner-1', scalePlan(60)))}`);
   note(`The gate still holds the approved plan; phase is ${gate.phase}.`);
+
+  const sneaky = scalePlan(6) as { steps: { tool: string }[] };
+  Object.defineProperty(sneaky.steps, 'cleanup', { value: { tool: 'kubectl.delete' }, enumerable: false });
+  say(`the agent hides an extra step on the steps array, where JSON cannot see it → REFUSED\n    ${await refusal(gate.execute('runner-1', sneaky))}`);
 
   clock.advance(HOUR);
   say(`an hour later runner-1 presents the original → REFUSED\n    ${await refusal(gate.execute('runner-1', scalePlan(6)))}`);

@@ -3,6 +3,8 @@ import type { GateEventType, Phase } from './phases.ts';
 
 const list = (items: readonly string[]): string => (items.length === 0 ? 'nobody' : items.join(', '));
 const short = (hash: string): string => hash.slice(0, 12);
+/** "1 person", "3 people". */
+export const people = (count: number): string => `${count} ${count === 1 ? 'person' : 'people'}`;
 
 /** An event the transition table does not allow in the current phase; the gate is unchanged. */
 export class TransitionRejected extends Error {

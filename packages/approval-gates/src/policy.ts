@@ -1,5 +1,7 @@
-import { SYSTEM_ACTOR } from './audit.ts';
-import { InvalidGateArgument } from './errors.ts';
+import { InvalidOptionError, MAX_DURATION_MS, describeValue, durationMs } from '@12-factor-agentops/core';
+import { DEFAULT_APPROVAL_TTL_MS, DEFAULT_GATE_TIMEOUT_MS, DEFAULT_REQUIRED_APPROVALS } from './defaults.ts';
+import { InvalidGateArgument, people } from './errors.ts';
+import { normalizeIdentity, personId, type IdentityNormalizer } from './identity.ts';
 
 /** One step of an escalation path: who joins the approvers, and how long they have. */
 export interface EscalationLevel {
@@ -25,7 +27,7 @@ export interface GatePolicy {
   readonly escalationPath?: readonly EscalationLevel[];
 }
 
-/** A validated `GatePolicy` with every default filled in. */
+/** A validated `GatePolicy` with every default filled in and every id normalised. */
 export interface ResolvedGatePolicy {
   readonly approvers: readonly string[];
   readonly requiredApprovals: number;
@@ -34,84 +36,105 @@ export interface ResolvedGatePolicy {
   readonly escalationPath: readonly EscalationLevel[];
 }
 
-/** Default number of distinct approvers: 1. A rule of thumb to tune, not a measured figure. */
-export const DEFAULT_REQUIRED_APPROVALS = 1;
-/** Default approval lifetime: 24 h, so a plan approved yesterday is asked about again. */
-export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
-/** Default time the first approvers have: 4 h, about half a working day. */
-export const DEFAULT_GATE_TIMEOUT_MS = 4 * 60 * 60 * 1000;
 
-/** Checks that `id` can name a person in the audit trail, or throws `InvalidGateArgument` naming `argument`. */
-export function assertPersonId(argument: string, id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.trim() === '' || id !== id.trim()) {
-    throw new InvalidGateArgument(argument, `expected a non-empty id without surrounding spaces, got ${JSON.stringify(id) ?? String(id)}`);
+// Core's bounds (1 ms to 100 years) keep `now + ms` a valid date; the gate also wants whole ms.
+function wholeDurationMs(argument: string, value: unknown): number {
+  try {
+    const ms = durationMs(argument, value);
+    if (Number.isInteger(ms)) return ms;
+  } catch (error) {
+    if (!(error instanceof InvalidOptionError)) throw error;
   }
-  if (id === SYSTEM_ACTOR) {
-    throw new InvalidGateArgument(argument, `"${SYSTEM_ACTOR}" is reserved for decisions the gate takes on its own (time-outs, escalation)`);
-  }
+  throw new InvalidGateArgument(argument, `expected a whole number of ms from 1 to ${MAX_DURATION_MS} (100 years), got ${describeValue(value)}`);
 }
 
-function assertDuration(argument: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidGateArgument(argument, `expected a whole number of milliseconds above 0, got ${String(value)}`);
+// Reads each item once and keeps each person once, by normalised id.
+function personList(argument: string, list: unknown, normalize: IdentityNormalizer): readonly string[] {
+  if (!Array.isArray(list) || list.length === 0) throw new InvalidGateArgument(argument, 'expected a non-empty list of approver ids');
+  const ids: string[] = [];
+  for (let index = 0; index < list.length; index += 1) {
+    const id = personId(`${argument}[${index}]`, list[index], normalize);
+    if (!ids.includes(id)) ids.push(id);
   }
+  return Object.freeze(ids);
 }
 
-function assertApprovers(argument: string, approvers: unknown): asserts approvers is readonly string[] {
-  if (!Array.isArray(approvers) || approvers.length === 0) {
-    throw new InvalidGateArgument(argument, 'expected a non-empty list of approver ids');
-  }
-  approvers.forEach((id: unknown, index) => assertPersonId(`${argument}[${index}]`, id));
-}
-
-/** Validates a policy and fills in defaults; throws `InvalidGateArgument` naming the first bad field. */
-export function resolveGatePolicy(policy: GatePolicy): ResolvedGatePolicy {
-  assertApprovers('policy.approvers', policy.approvers);
-  const path = policy.escalationPath ?? [];
-  if (!Array.isArray(path)) throw new InvalidGateArgument('policy.escalationPath', 'expected a list of escalation levels');
-  path.forEach((level: EscalationLevel, index) => {
+/**
+ * Validates a policy and fills in defaults; throws `InvalidGateArgument` naming the first bad
+ * field. Refuses a policy that could never work: durations past 100 years (alone, or the gate
+ * timeout and escalation levels added up), or more required approvals than distinct people.
+ * Ids are normalised with `normalize` (default `normalizeIdentity`). Each field is read once,
+ * so what was validated is what is used.
+ */
+export function resolveGatePolicy(policy: GatePolicy, normalize: IdentityNormalizer = normalizeIdentity): ResolvedGatePolicy {
+  const {
+    approvers,
+    requiredApprovals = DEFAULT_REQUIRED_APPROVALS,
+    approvalTtlMs = DEFAULT_APPROVAL_TTL_MS,
+    gateTimeoutMs = DEFAULT_GATE_TIMEOUT_MS,
+    escalationPath = [],
+  } = policy;
+  const resolvedApprovers = personList('policy.approvers', approvers, normalize);
+  const ttl = wholeDurationMs('policy.approvalTtlMs', approvalTtlMs);
+  const timeout = wholeDurationMs('policy.gateTimeoutMs', gateTimeoutMs);
+  if (!Array.isArray(escalationPath)) throw new InvalidGateArgument('policy.escalationPath', 'expected a list of escalation levels');
+  let total = timeout;
+  const levels: EscalationLevel[] = [];
+  for (let index = 0; index < escalationPath.length; index += 1) {
     const at = `policy.escalationPath[${index}]`;
-    if (typeof level.name !== 'string' || level.name.trim() === '') {
+    const level: unknown = escalationPath[index];
+    if (typeof level !== 'object' || level === null) throw new InvalidGateArgument(at, 'expected { name, approvers, timeoutMs }');
+    const { name, approvers: added, timeoutMs } = level as EscalationLevel;
+    if (typeof name !== 'string' || name.trim() === '') {
       throw new InvalidGateArgument(`${at}.name`, 'expected a non-empty label such as "team-lead"');
     }
-    assertApprovers(`${at}.approvers`, level.approvers);
-    assertDuration(`${at}.timeoutMs`, level.timeoutMs);
-  });
-  const resolved: ResolvedGatePolicy = {
-    approvers: [...policy.approvers],
-    requiredApprovals: policy.requiredApprovals ?? DEFAULT_REQUIRED_APPROVALS,
-    approvalTtlMs: policy.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS,
-    gateTimeoutMs: policy.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS,
-    escalationPath: path.map((level) => ({ name: level.name, approvers: [...level.approvers], timeoutMs: level.timeoutMs })),
-  };
-  assertDuration('policy.approvalTtlMs', resolved.approvalTtlMs);
-  assertDuration('policy.gateTimeoutMs', resolved.gateTimeoutMs);
-  const required = resolved.requiredApprovals;
-  if (!Number.isSafeInteger(required) || required < 1) {
-    throw new InvalidGateArgument('policy.requiredApprovals', `expected a whole number from 1 up, got ${String(required)}`);
+    const levelApprovers = personList(`${at}.approvers`, added, normalize);
+    const levelTimeout = wholeDurationMs(`${at}.timeoutMs`, timeoutMs);
+    total += levelTimeout;
+    if (total > MAX_DURATION_MS) {
+      throw new InvalidGateArgument(
+        `${at}.timeoutMs`,
+        `gateTimeoutMs and the escalation levels up to this one add up to ${total} ms, more than ${MAX_DURATION_MS} (100 years); ` +
+          'the last deadline must stay a date',
+      );
+    }
+    levels.push(Object.freeze({ name, approvers: levelApprovers, timeoutMs: levelTimeout }));
   }
-  const everyone = eligibleApprovers(resolved, resolved.escalationPath.length);
-  if (required > everyone.size) {
+  if (typeof requiredApprovals !== 'number' || !Number.isSafeInteger(requiredApprovals) || requiredApprovals < 1) {
+    throw new InvalidGateArgument('policy.requiredApprovals', `expected a whole number from 1 up, got ${String(requiredApprovals)}`);
+  }
+  const resolved: ResolvedGatePolicy = Object.freeze({
+    approvers: resolvedApprovers,
+    requiredApprovals,
+    approvalTtlMs: ttl,
+    gateTimeoutMs: timeout,
+    escalationPath: Object.freeze(levels),
+  });
+  const everyone = eligibleApprovers(resolved, levels.length);
+  if (requiredApprovals > everyone.size) {
     throw new InvalidGateArgument(
       'policy.requiredApprovals',
-      `${required} distinct approvals can never be met: approvers and escalationPath name only ${everyone.size} people`,
+      `${requiredApprovals} distinct approvals can never be met: approvers and escalationPath name only ${people(everyone.size)}`,
     );
   }
-  return freezePolicy(resolved);
-}
-
-function freezePolicy(policy: ResolvedGatePolicy): ResolvedGatePolicy {
-  Object.freeze(policy.approvers);
-  policy.escalationPath.forEach((level) => Object.freeze(Object.freeze(level).approvers));
-  Object.freeze(policy.escalationPath);
-  return Object.freeze(policy);
+  return resolved;
 }
 
 /** Who may decide at `escalationLevel` (0 before any escalation): the first approvers plus every level reached. */
 export function eligibleApprovers(policy: ResolvedGatePolicy, escalationLevel: number): ReadonlySet<string> {
-  const people = new Set(policy.approvers);
+  const eligible = new Set(policy.approvers);
   for (const level of policy.escalationPath.slice(0, escalationLevel)) {
-    for (const id of level.approvers) people.add(id);
+    for (const id of level.approvers) eligible.add(id);
   }
-  return people;
+  return eligible;
+}
+
+/**
+ * The people the policy names who did not write or revise the plan (`contributors` may not
+ * decide on it), when they are too few to meet the quorum; `null` when they are enough.
+ */
+export function quorumShortfall(policy: ResolvedGatePolicy, contributors: readonly string[]): readonly string[] | null {
+  const everyone = eligibleApprovers(policy, policy.escalationPath.length);
+  const left = [...everyone].filter((id) => !contributors.includes(id));
+  return left.length < policy.requiredApprovals ? left : null;
 }

@@ -4,6 +4,7 @@ import {
   ApproverNotEligible,
   AuditAppendFailed,
   CanonicalEncodingError,
+  ClockReadingInvalid,
   ExecutionRefused,
   hashPlan,
   InvalidGateArgument,
@@ -11,10 +12,11 @@ import {
   SelfApprovalRefused,
   TransitionRejected,
   type AuditSink,
+  type Clock,
   type GatePolicy,
   type PlanData,
 } from '../src/index.ts';
-import { SwitchableSink } from './support.ts';
+import { failure, SwitchableSink } from './support.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -47,16 +49,6 @@ function setupWithSink(policy: Partial<GatePolicy> = {}) {
   return { sink, ...setup(policy, sink) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
 const kinds = (sink: SwitchableSink): string[] => sink.events.map((event) => event.kind);
 
 describe('approving and executing a plan', () => {
@@ -73,7 +65,7 @@ describe('approving and executing a plan', () => {
       approver: 'reviewer-a', decision: 'approved', planHash: hashPlan(plan()),
       decidedAt: START + 10 * MINUTE, expiresAt: START + 10 * MINUTE + 24 * HOUR, escalationLevel: 0,
     });
-    expect(permit).toEqual({ planId: 'rollout-42', planHash: hashPlan(plan()), approvers: ['reviewer-a'], startedAt: START + 10 * MINUTE });
+    expect(permit).toEqual({ planId: 'rollout-42', planHash: hashPlan(plan()), plan: plan(), approvers: ['reviewer-a'], startedAt: START + 10 * MINUTE });
     expect(gate.phase).toBe('EXECUTE');
     expect(kinds(sink)).toEqual(['plan.submitted', 'approval.granted', 'execution.started']);
     expect(sink.events[1]).toEqual({
@@ -437,9 +429,68 @@ describe('bad input', () => {
     expect(await failure(gate.execute('runner-1', badPlan))).toBeInstanceOf(CanonicalEncodingError);
   });
 
-  it('refuses to act on a clock that does not return a time', async () => {
-    const gate = new ApprovalGate({ planId: 'p', author: AUTHOR, plan: plan(), policy: { approvers: ['a'] }, audit: new SwitchableSink(), clock: { now: () => Number.NaN } });
-    expect(await failure(gate.submit(AUTHOR))).toMatchObject({ argument: 'clock.now()' });
-    expect(gate.phase).toBe('PLAN');
+});
+
+describe('a clock that misbehaves', () => {
+  // A wall clock a test can set anywhere, backwards included.
+  function settableClock(start: number): { clock: Clock; set: (ms: number) => void } {
+    let now = start;
+    return { clock: { now: () => now }, set: (ms) => void (now = ms) };
+  }
+
+  function gateOn(clock: Clock, sink = new SwitchableSink(), policy: Partial<GatePolicy> = {}): ApprovalGate {
+    return new ApprovalGate({ planId: 'rollout-42', author: AUTHOR, plan: plan(), policy: { approvers: ['reviewer-a', 'reviewer-b'], ...policy }, audit: sink, clock });
+  }
+
+  it('keeps an expired approval expired when the clock steps back', async () => {
+    const { clock, set } = settableClock(START);
+    const gate = gateOn(clock, new SwitchableSink(), { approvalTtlMs: HOUR });
+    await gate.submit(AUTHOR);
+    await gate.approve('reviewer-a');
+    set(START + HOUR);
+    expect(await failure(gate.execute('runner-1', plan()))).toMatchObject({ reason: 'approvals-insufficient', validApprovers: [] });
+
+    set(START + 10 * MINUTE); // an NTP step, or someone setting the date
+    expect(await failure(gate.execute('runner-1', plan()))).toMatchObject({ reason: 'approvals-insufficient', validApprovers: [] });
+    expect(gate.phase).toBe('COMMIT');
+  });
+
+  it('holds time still while the clock is behind, so decisions are stamped no earlier than what came before', async () => {
+    const { clock, set } = settableClock(START);
+    const sink = new SwitchableSink();
+    const gate = gateOn(clock, sink, { approvalTtlMs: HOUR });
+    await gate.submit(AUTHOR);
+    set(START + 30 * MINUTE);
+    await gate.tick();
+    set(START - 2 * HOUR);
+    const approval = await gate.approve('reviewer-b');
+    expect(approval).toMatchObject({ decidedAt: START + 30 * MINUTE, expiresAt: START + 90 * MINUTE });
+    expect(sink.events.at(-1)?.at).toBe('2025-03-04T09:30:00.000Z');
+    set(START + 90 * MINUTE);
+    expect(await failure(gate.execute('runner-1', plan()))).toMatchObject({ reason: 'approvals-insufficient' });
+  });
+
+  it.each<[string, () => number]>([
+    ['NaN', () => Number.NaN],
+    ['Infinity', () => Number.POSITIVE_INFINITY],
+    ['a negative time', () => -1],
+    ['a fractional time', () => START + 0.5],
+    ['a string', () => '2025-03-04' as unknown as number],
+    ['an exception', () => { throw new Error('clock source unreachable'); }],
+  ])('refuses to decide anything on a clock reading of %s: typed error, nothing recorded, nothing changed', async (_label, now) => {
+    const sink = new SwitchableSink();
+    let broken = false;
+    const gate = gateOn({ now: () => (broken ? now() : START) }, sink);
+    await gate.submit(AUTHOR);
+    await gate.approve('reviewer-a');
+    const before = gate.snapshot();
+    broken = true;
+    for (const call of [() => gate.execute('runner-1', plan()), () => gate.approve('reviewer-b'), () => gate.tick(), () => gate.reject('reviewer-b', 'no')]) {
+      const error = await failure(call());
+      expect(error).toBeInstanceOf(ClockReadingInvalid);
+      expect(error.message).toMatch(/^the gate's clock answered .*, which is not a time: expected a whole number of ms since the epoch from 0 up\. Nothing was decided on it/);
+    }
+    expect(gate.snapshot()).toBe(before);
+    expect(kinds(sink)).toEqual(['plan.submitted', 'approval.granted']);
   });
 });

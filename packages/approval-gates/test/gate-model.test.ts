@@ -55,7 +55,7 @@ interface Real {
   readonly sink: SwitchableSink;
 }
 
-type Outcome = 'ok' | 'TransitionRejected' | 'SelfApprovalRefused' | 'ApproverNotEligible' | 'plan-changed' | 'approvals-insufficient';
+type Outcome = 'ok' | 'TransitionRejected' | 'InvalidGateArgument' | 'SelfApprovalRefused' | 'ApproverNotEligible' | 'plan-changed' | 'approvals-insufficient';
 
 const seen = new Map<string, number>();
 const count = (what: string): void => void seen.set(what, (seen.get(what) ?? 0) + 1);
@@ -108,6 +108,10 @@ function decide(model: Model, command: Command): Outcome {
   }
   if (kind === 'revise') {
     if (model.phase !== 'PLAN' && model.phase !== 'COMMIT') return 'TransitionRejected';
+    // A reviser may not approve: a revision that leaves too few people to approve is refused.
+    const everyone = new Set([...APPROVERS, ...model.settings.escalationPath.flatMap((level) => level.approvers)]);
+    const left = [...everyone].filter((person) => person !== command.actor && !model.contributors.has(person));
+    if (left.length < model.settings.requiredApprovals) return 'InvalidGateArgument';
     model.phase = 'PLAN';
     model.plan = applyMutation(model.plan, command.mutation);
     model.contributors.add(command.actor);
@@ -191,7 +195,7 @@ class GateCommand implements fc.AsyncCommand<Model, Real> {
       // Fail closed: nothing the sink did not record may take effect, and the model stays put.
       expect(real.gate.snapshot()).toBe(before);
       expect(real.sink.events).toHaveLength(recorded);
-      expect(outcome === 'ok' ? this.command.kind : outcome).toMatch(/^(tick|AuditAppendFailed|TransitionRejected)$/);
+      expect(outcome === 'ok' ? this.command.kind : outcome).toMatch(/^(tick|AuditAppendFailed|TransitionRejected|InvalidGateArgument)$/);
       if (outcome === 'AuditAppendFailed') count('sink down: decision not taken');
       return;
     }
@@ -302,7 +306,7 @@ describe('an approval gate under any sequence of operations (model-based propert
     // Guard against a vacuous pass: the runs must have reached every interesting outcome.
     for (const outcome of [
       'execute: ok', 'execute: plan-changed', 'execute: approvals-insufficient', 'approve: SelfApprovalRefused',
-      'approve: ApproverNotEligible', 'revise: ok', 'tick: ok', 'complete: ok', 'sink down: decision not taken',
+      'approve: ApproverNotEligible', 'revise: ok', 'revise: InvalidGateArgument', 'tick: ok', 'complete: ok', 'sink down: decision not taken',
       'gate escalated', 'gate timed out',
     ]) {
       expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);

@@ -141,3 +141,14 @@ export class SwitchableSink implements AuditSink {
     return Promise.resolve();
   }
 }
+
+/** The error `promise` rejects with; fails the test if it resolves or rejects with a non-Error. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}

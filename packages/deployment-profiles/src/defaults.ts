@@ -2,8 +2,9 @@
 // framework's table of defaults (docs/factors/README.md) is checked against them.
 
 /**
- * Alias expansions a YAML file may make before it is refused as a resource exhaustion
- * attack: 100, the `maxAliasCount` default of the `yaml` library (https://eemeli.org/yaml/#tojs-options).
+ * The limit on alias expansion in a YAML file, past which it is refused as a resource
+ * exhaustion attack: 100, the `maxAliasCount` default of the `yaml` library
+ * (https://eemeli.org/yaml/#tojs-options).
  */
 export const DEFAULT_MAX_YAML_ALIASES = 100;
 

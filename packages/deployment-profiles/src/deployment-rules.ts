@@ -143,10 +143,11 @@ function checkImage(spec: AgentDeploymentResource['spec'], profile: DeploymentPr
 
 function checkModel(spec: AgentDeploymentResource['spec'], profile: DeploymentProfile, broke: Broke): MemoryFit | undefined {
   const { model, hardware } = spec;
+  // A hosted API at the edge is one mistake, reported once: its serving software is not
+  // checked against a profile that refuses the endpoint itself.
   if (!profile.endpointKinds.includes(model.endpoint)) {
     broke('endpoint-kind', 'spec.model.endpoint', `a ${model.endpoint} model endpoint is not allowed in the ${profile.id} profile; use ${listed(profile.endpointKinds)}`);
-  }
-  if (!profile.serving.includes(model.serving)) {
+  } else if (!profile.serving.includes(model.serving)) {
     broke('serving-software', 'spec.model.serving', `${model.serving} is not serving software of the ${profile.id} profile; use ${listed(profile.serving)}`);
   } else if ((model.serving === 'hosted-api') !== (model.endpoint === 'hosted-api')) {
     broke('serving-software', 'spec.model.serving', `serving "${model.serving}" contradicts endpoint "${model.endpoint}": a hosted API is served by its provider, a self-hosted model by your own software`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidOptionError, wholeNumber } from '@12-factor-agentops/core';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { DEFAULT_MAX_YAML_ALIASES } from './defaults.ts';
 import { ResourceFileInvalid } from './errors.ts';
@@ -12,15 +12,16 @@ import { formatFieldPath, locateSchemaErrors } from './schema-issues.ts';
 /** A parsed YAML mapping and a way back from a field path to the line that holds it. */
 export interface YamlMapping {
   readonly value: Record<string, unknown>;
-  /** The line of the deepest node on `segments` that exists: a missing field points at its parent. */
+  /** The line of the field at `segments` (its key's line); a missing field points at the deepest key on its path that exists. */
   lineOf(segments: readonly (string | number)[]): number;
 }
 
 /** Options of the YAML loaders. */
 export interface YamlLoadOptions {
   /**
-   * How many alias expansions the document may make before it is refused as a resource
-   * exhaustion attack ("billion laughs"); default `DEFAULT_MAX_YAML_ALIASES` (100), 0 refuses every alias.
+   * The limit on alias expansion, counted as the `yaml` library's `maxAliasCount` counts it;
+   * past it the document is refused as a resource exhaustion attack ("billion laughs").
+   * Default `DEFAULT_MAX_YAML_ALIASES` (100); 0 refuses every alias.
    */
   readonly maxAliases?: number;
 }
@@ -46,12 +47,13 @@ export function parseYamlMapping(text: string, source: string, kind: string, opt
   try {
     value = document.toJS({ maxAliasCount: maxAliases });
   } catch (error) {
-    // yaml throws a ReferenceError for an unresolved alias and for too many expansions.
+    // yaml throws a ReferenceError for an unresolved alias, for any alias when the limit is
+    // 0, and when aliases expand past the limit (it counts nodes resolved × aliases used).
     const message = error instanceof Error ? error.message : String(error);
-    const aliases = /alias count/i.test(message);
+    const aliases = /alias count|alias resolution is disabled/i.test(message);
     throw new ResourceFileInvalid(source, kind, [
       aliases
-        ? { kind: 'yaml-aliases', path: '', line: 1, message: `refused: the document expands aliases more than ${maxAliases} times (a resource exhaustion attack, or a file to write out in full)` }
+        ? { kind: 'yaml-aliases', path: '', line: 1, message: maxAliases === 0 ? 'refused: aliases are not allowed (maxAliases is 0)' : `refused: its aliases expand past the limit of ${maxAliases} (a resource exhaustion attack, or a file to write out in full)` }
         : { kind: 'yaml-syntax', path: '', line: 1, message: `YAML error: ${firstLine(message)}` },
     ]);
   }
@@ -66,11 +68,17 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
 }
 
+// A field's line is its key's line; a field that is missing points at the deepest key on
+// its path that exists, so "spec.model.weightFormat is required" lands on `model:`.
 function lineOfPath(document: Document, lines: LineCounter, segments: readonly (string | number)[]): number {
-  for (let depth = segments.length; depth >= 0; depth--) {
-    const node: unknown = depth === 0 ? document.contents : document.getIn(segments.slice(0, depth), true);
-    const range = (node as { range?: readonly number[] } | null | undefined)?.range;
-    if (range?.[0] !== undefined) return lines.linePos(range[0]).line;
+  for (let depth = segments.length; depth > 0; depth--) {
+    const parent: unknown = depth === 1 ? document.contents : document.getIn(segments.slice(0, depth - 1), true);
+    const segment = segments[depth - 1];
+    let node: unknown;
+    if (isMap(parent)) node = parent.items.find((pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === segment)?.key;
+    else if (isSeq(parent) && typeof segment === 'number') node = parent.items[segment];
+    const start = (node as { range?: readonly number[] } | null | undefined)?.range?.[0];
+    if (start !== undefined) return lines.linePos(start).line;
   }
   return 1;
 }

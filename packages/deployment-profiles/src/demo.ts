@@ -70,7 +70,10 @@ const cases: { request: Record<string, unknown>; down?: string[] }[] = [
   { request: { task: 'draft', tier: 'connected', label: 'PUBLIC' } },
   { request: { task: 'draft', tier: 'connected', label: 'INTERNAL' } },
   { request: { task: 'code-review', tier: 'connected', label: 'INTERNAL' } },
+  { request: { task: 'caption', tier: 'connected', label: 'INTERNAL' } },
+  { request: { task: 'plan-route', tier: 'internal-datacenter', label: 'PUBLIC' } },
   { request: { task: 'summarise', tier: 'connected', label: 'RESTRICTED' } },
+  { request: { task: 'Summarise!', tier: 'connected', label: 'PUBLIC' } },
   { request: { task: 'summarise', tier: 'orbit', label: 'PUBLIC' } },
   { request: { task: 'summarise', tier: 'connected', label: 'SECRET' } },
 ];

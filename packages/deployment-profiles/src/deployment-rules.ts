@@ -10,12 +10,12 @@ import type { AgentDeploymentResource, AgentResource } from './resources.ts';
 /** Each rule a deployment is checked against, with the field its violations name. The README's table is this list. */
 export const DEPLOYMENT_RULES = [
   { id: 'image-digest', field: 'spec.image', refuses: 'an image named by tag (or by name alone) where the profile requires a digest' },
-  { id: 'registry-allowed', field: 'spec.registry', refuses: 'a registry kind the profile does not allow (a public registry from the edge or the datacenter)' },
+  { id: 'registry-allowed', field: 'spec.registry', refuses: 'a registry kind the profile does not list (anything but site-local at the edge, a public registry from the datacenter)' },
   { id: 'registry-host-public', field: 'spec.image', refuses: 'an image on a registry on the internet (docker.io, ghcr.io, quay.io, …, or no host, which means docker.io) declared as a site-local or internal registry' },
   { id: 'network-egress', field: 'spec.network.egress', refuses: 'egress wider than the profile\'s network (internet from the datacenter, any network from the edge)' },
   { id: 'endpoint-kind', field: 'spec.model.endpoint', refuses: 'a hosted model API in a profile that only serves models itself' },
   { id: 'serving-software', field: 'spec.model.serving', refuses: 'serving software the profile does not list, or a serving/endpoint pair that contradicts itself' },
-  { id: 'model-figures', field: 'spec.model.parameters, .weightFormat, .architecture, spec.hardware', refuses: 'a self-hosted model without the figures the fit check needs' },
+  { id: 'model-figures', field: 'spec.model.{parameters,weightFormat,architecture}, spec.hardware', refuses: 'a self-hosted model without the figures the fit check needs' },
   { id: 'model-fits-memory', field: 'spec.hardware.memoryGB', refuses: 'weights plus KV cache larger than the declared memory less the reserved part' },
   { id: 'accelerator-count', field: 'spec.hardware.accelerators', refuses: 'more accelerators than the profile\'s hardware class has (one at the edge)' },
   { id: 'telemetry-destination', field: 'spec.telemetry.destinations[i].kind', refuses: 'telemetry sent where the profile does not allow (anything off site from the edge, anything external from the datacenter)' },

@@ -34,7 +34,7 @@ export { DEPLOYMENT_RULES, INTERNET_REGISTRY_HOSTS, checkAgentDeployment, imageR
 export type { DeploymentCheckOptions, DeploymentRuleId, DeploymentVerdict, DeploymentViolation, MemoryFit } from './deployment-rules.ts';
 export { NAME_PATTERN, validateCatalogue } from './catalogue.ts';
 export type { CatalogueEndpoint, EndpointCatalogue } from './catalogue.ts';
-export { ROUTER_RULES, parseRouteHealth, parseRouteRequest } from './route-decision.ts';
+export { ROUTER_RULES, parseRouteHealth, parseRouteRequest, routeHealth } from './route-decision.ts';
 export type {
   CandidateCounts,
   ChosenEndpoint,
@@ -49,7 +49,7 @@ export type {
 export { LinearScanRouter, ModelRouter } from './router.ts';
 export { routingDecisionId, toRoutingRecord } from './decision-record.ts';
 export type { RoutingRecord } from './decision-record.ts';
-export { fitTable, profileTable, renderMarkdownTable } from './tables.ts';
+export { deploymentRuleTable, fitTable, profileTable, renderMarkdownTable, routerRuleTable } from './tables.ts';
 export type { FitTableOptions, TextTable } from './tables.ts';
 export { InvalidCatalogue, InvalidRouteRequest, ProfilesDataInvalid, ResourceFileInvalid, UnknownLabel, UnknownTier } from './errors.ts';
 export type { FieldIssue, ResourceIssue, ResourceProblemKind } from './errors.ts';

@@ -126,6 +126,26 @@ export function parseRouteHealth(health: unknown): ReadonlySet<string> {
 
 const NONE: ReadonlySet<string> = new Set();
 
+// Health reports already read by `routeHealth`, so a router called many times with the same
+// report does not copy it again. A WeakMap lookup runs no code of the key, Proxy or not.
+const snapshots = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * Reads a health report once and returns a frozen snapshot that `route` recognises and uses
+ * without reading it again: the way to pass the same report to many decisions. Throws
+ * `InvalidRouteRequest` naming the field, as `parseRouteHealth` does.
+ */
+export function routeHealth(health: unknown): RouteHealth {
+  const ids = parseRouteHealth(health);
+  const snapshot: RouteHealth = Object.freeze({ unavailable: Object.freeze([...ids]) });
+  snapshots.set(snapshot, ids);
+  return snapshot;
+}
+
+function unavailableIn(health: unknown): ReadonlySet<string> {
+  return (typeof health === 'object' && health !== null ? snapshots.get(health) : undefined) ?? parseRouteHealth(health);
+}
+
 /** A decision maker: given a readable request, the candidates for it. */
 export type FindCandidates = (request: RouteRequest) => Candidates;
 
@@ -138,7 +158,7 @@ export function decideRoute(requestInput: unknown, healthInput: unknown, find: F
   let unavailable: ReadonlySet<string>;
   try {
     request = parseRouteRequest(requestInput);
-    unavailable = parseRouteHealth(healthInput);
+    unavailable = unavailableIn(healthInput);
   } catch (error) {
     return unreadable(error, catalogueHash);
   }

@@ -31,8 +31,8 @@ export class ModelRouter {
   }
 
   /**
-   * Decides where `request` (`{ task, tier, label }`) goes, given `health` (`{ unavailable: [ids] }`,
-   * optional). Returns plain data; see `RouteDecision`.
+   * Decides where `request` (`{ task, tier, label }`) goes, given `health` (`{ unavailable: [ids] }`
+   * or a `routeHealth` snapshot of it; optional). Returns plain data; see `RouteDecision`.
    */
   route(request: unknown, health?: unknown): RouteDecision {
     return decideRoute(request, health, (parsed) => this.#candidates(parsed), this.catalogue.catalogueHash);

@@ -2,7 +2,9 @@
 // source instead of being retyped.
 import { GB, kvCacheBytesPerToken, memoryNeed } from './model-memory.ts';
 import type { WeightFormat } from './model-memory.ts';
+import { DEPLOYMENT_RULES } from './deployment-rules.ts';
 import { deploymentProfiles } from './profiles.ts';
+import { ROUTER_RULES } from './route-decision.ts';
 import type { DeploymentProfile } from './profiles.ts';
 import { REFERENCE_MODELS } from './reference-models.ts';
 
@@ -83,6 +85,19 @@ export function fitTable(options: FitTableOptions = {}): TextTable {
   return {
     columns: ['Model', 'Weights', 'Weights GB', 'KV cache GB', 'Total GB', ...profiles.map((profile) => `Fits ${profile.id}`)],
     rows,
+  };
+}
+
+/** The validator's rules: id, what each refuses, the field its violations name. */
+export function deploymentRuleTable(): TextTable {
+  return { columns: ['Rule', 'Refuses', 'Field'], rows: DEPLOYMENT_RULES.map((rule) => [`\`${rule.id}\``, rule.refuses, `\`${rule.field}\``]) };
+}
+
+/** The router's rules in the order they are applied, with the refusal each one gives. */
+export function routerRuleTable(): TextTable {
+  return {
+    columns: ['#', 'Rule', 'Passes when', 'Refusal'],
+    rows: ROUTER_RULES.map((rule, index) => [String(index + 1), `\`${rule.id}\``, rule.rule, rule.refusal === null ? '(chooses)' : `\`${rule.refusal}\``]),
   };
 }
 

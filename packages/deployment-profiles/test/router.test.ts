@@ -9,6 +9,7 @@ import {
   UnknownLabel,
   UnknownTier,
   parseRouteRequest,
+  routeHealth,
   routingDecisionId,
   toRoutingRecord,
 } from '../src/index.ts';
@@ -35,6 +36,8 @@ describe('routing by task, tier and label', () => {
     ['code-review', 'connected', 'INTERNAL', [], 'dc-vllm-70b'],
     ['translate', 'connected', 'INTERNAL', ['connected-vllm-8b'], 'refused no-endpoint-available by endpoint-available'],
     ['summarise', 'connected', 'RESTRICTED', [], 'refused tier-not-cleared by tier-cleared-for-label'],
+    ['caption', 'connected', 'INTERNAL', [], 'refused no-endpoint-cleared by endpoint-cleared-for-label'],
+    ['caption', 'connected', 'PUBLIC', [], 'hosted-large'],
     ['plan-route', 'internal-datacenter', 'PUBLIC', [], 'refused no-endpoint-for-task by endpoint-serves-task'],
     ['translate', 'internal-datacenter', 'INTERNAL', [], 'refused no-endpoint-reachable by endpoint-within-reach'],
   ])('%s from %s with %s data (down: %j) → %s', (task, tier, label, down, expected) => {
@@ -131,6 +134,23 @@ describe('bad and hostile requests', () => {
     expect(router.route(request, { unavailable: 'hosted-large' })).toMatchObject({ reason: 'invalid-request', field: 'health.unavailable' });
     expect(router.route(request, { unavailable: [42] })).toMatchObject({ reason: 'invalid-request', field: 'health.unavailable[0]' });
     expect(router.route(request, { down: [] })).toMatchObject({ reason: 'invalid-request', field: 'health.down' });
+  });
+});
+
+describe('health snapshots', () => {
+  it('reads a health report once into a frozen snapshot that decides as the report does', () => {
+    const report = { unavailable: ['edge-gpu-8b'] };
+    const snapshot = routeHealth(report);
+    expect(snapshot).toEqual(report);
+    expect(Object.isFrozen(snapshot) && Object.isFrozen(snapshot.unavailable)).toBe(true);
+    report.unavailable.push('edge-cpu-3b');
+    const request = { task: 'summarise', tier: 'disconnected-edge', label: 'RESTRICTED' };
+    expect(outcome(router.route(request, snapshot))).toBe('edge-cpu-3b (fallback)');
+    expect(outcome(router.route(request, report))).toBe('refused no-endpoint-available by endpoint-available');
+  });
+
+  it('refuses a health report it cannot read, naming the field', () => {
+    expect(() => routeHealth({ unavailable: [1] })).toThrow(new InvalidRouteRequest('health.unavailable[0]', 'must be an endpoint id, got the number 1'));
   });
 });
 

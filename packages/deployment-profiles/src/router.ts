@@ -22,10 +22,17 @@ export class ModelRouter {
   /** Validates `catalogue` (`{ endpoints: [...] }`); throws `InvalidCatalogue` listing each problem with its field path. */
   constructor(catalogue: unknown) {
     this.catalogue = validateCatalogue(catalogue);
-    const tasks = new Set(this.catalogue.endpoints.flatMap((endpoint) => endpoint.tasks));
-    for (const task of tasks) {
+    const byTask = new Map<string, CatalogueEndpoint[]>();
+    for (const endpoint of this.catalogue.endpoints) {
+      for (const task of endpoint.tasks) {
+        const serving = byTask.get(task);
+        if (serving === undefined) byTask.set(task, [endpoint]);
+        else serving.push(endpoint);
+      }
+    }
+    for (const [task, serving] of byTask) {
       const slots: Candidates[] = [];
-      for (const tier of TIER_IDS) for (const label of LABELS) slots.push(scan(this.catalogue.endpoints, { task, tier, label }));
+      for (const tier of TIER_IDS) for (const label of LABELS) slots.push(scan(serving, { task, tier, label }));
       this.#index.set(task, slots);
     }
   }

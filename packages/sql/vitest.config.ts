@@ -1,0 +1,8 @@
+import { createRequire } from 'node:module';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.ts';
+
+// One throwaway PostgreSQL server for the whole run, wired exactly as another package wires it.
+const globalSetup = createRequire(import.meta.url).resolve('@12-factor-agentops/sql/testing/global-setup');
+
+export default mergeConfig(shared, defineConfig({ test: { globalSetup: [globalSetup] } }));

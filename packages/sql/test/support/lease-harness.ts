@@ -19,6 +19,8 @@ export interface LeaseHarness {
   write(lease: Lease, now: number, value: string): Promise<void>;
   /** The writes that landed in `queue`, in order. */
   landed(queue: string): Promise<LandedWrite[]>;
+  /** Every item of `queue` held at `now`, with its owner and token, read in one go. */
+  holders(queue: string, now: number): Promise<Map<string, readonly [string, number]>>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,14 @@ export async function openLeaseHarness(kind: LeaseBackend): Promise<LeaseHarness
         });
       },
       landed: async (queue) => [...(log.get(queue) ?? [])],
+      holders: async (queue, now) => {
+        const held = new Map<string, readonly [string, number]>();
+        for (const item of ['a', 'b', 'c']) {
+          const lease = await store.holder(queue, item, now);
+          if (lease !== undefined) held.set(item, [lease.owner, lease.token]);
+        }
+        return held;
+      },
       close: async () => undefined,
     };
   }
@@ -53,6 +63,13 @@ export async function openLeaseHarness(kind: LeaseBackend): Promise<LeaseHarness
     landed: async (queue) => {
       const result = await client.query<{ item: string; token: bigint; value: string }>('SELECT item, token, value FROM lease_writes WHERE queue = $1 ORDER BY seq', [queue]);
       return result.rows.map((row) => ({ item: row.item, token: Number(row.token), value: row.value }));
+    },
+    holders: async (queue, now) => {
+      const result = await client.query<{ item: string; owner: string; token: bigint }>(
+        'SELECT item, owner, token FROM agentops_leases WHERE queue = $1 AND expires_at > $2',
+        [queue, now],
+      );
+      return new Map(result.rows.map((row) => [row.item, [row.owner, Number(row.token)] as const]));
     },
     close: () => backend.close(),
   };

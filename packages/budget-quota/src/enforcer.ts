@@ -1,9 +1,9 @@
+import { ClockReadingInvalid, NonDecreasingClock, systemClock } from '@12-factor-agentops/core';
+import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
-import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
 import { QuotaUsageError, StoreTimeout, UnknownScope } from './errors.ts';
-import { notRecorded, storeUnavailableDenial } from './outcomes.ts';
-import type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
+import { failClosedDenial, notRecorded } from './outcomes.ts';
+import type { CommitReceipt, Denial, FailClosedReason, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
 import type { QuotaSpec } from './quota-spec.ts';
 import type { Awaitable, QuotaStore } from './store.ts';
 import { toUsage } from './usage.ts';
@@ -12,7 +12,10 @@ import type { Usage, UsageInput } from './usage.ts';
 /** Options of `BudgetEnforcer`. */
 export interface BudgetEnforcerOptions {
   readonly store: QuotaStore;
-  /** Default: `systemClock`. */
+  /**
+   * Default: `systemClock`. Every reading is checked: one that is not a whole number of ms
+   * from 0 up is a denial, and a step back is held at the last time read.
+   */
   readonly clock?: Clock;
   /** How long to wait for the store before denying; default 1000 ms. */
   readonly storeTimeoutMs?: number;
@@ -45,7 +48,7 @@ export class BudgetEnforcer {
 
   constructor(options: BudgetEnforcerOptions) {
     this.store = options.store;
-    this.clock = options.clock ?? systemClock;
+    this.clock = new NonDecreasingClock(options.clock ?? systemClock, { source: 'the BudgetEnforcer clock' });
     this.storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     if (!Number.isFinite(this.storeTimeoutMs) || this.storeTimeoutMs <= 0) {
       throw new RangeError(`Expected \`storeTimeoutMs\` to be a positive number of milliseconds, got ${String(options.storeTimeoutMs)}`);
@@ -59,7 +62,7 @@ export class BudgetEnforcer {
     const requested = toUsage(estimate, 'estimate');
     let answer: Awaitable<Reservation | Denial>;
     try {
-      answer = this.store.reserve(scope, requested, this.clock.now());
+      answer = this.store.reserve(scope, requested, this.now());
     } catch (error) {
       return this.denyUnavailable(quota, requested, error);
     }
@@ -75,7 +78,7 @@ export class BudgetEnforcer {
 
   private denyUnavailable(quota: QuotaSpec, requested: Usage, cause: unknown): Denial {
     if (cause instanceof QuotaUsageError) throw cause; // the caller's mistake, not an outage
-    return storeUnavailableDenial(quota.scope, quota.limits, quota.currency, requested, cause);
+    return failClosedDenial(reasonOf(cause), quota.scope, quota.limits, quota.currency, requested, cause);
   }
   // #endregion fail-closed
 
@@ -84,7 +87,7 @@ export class BudgetEnforcer {
     const used = toUsage(actual, 'actual');
     let answer: Awaitable<CommitReceipt>;
     try {
-      answer = this.store.commit(reservation.scope, reservation.id, used, this.clock.now());
+      answer = this.store.commit(reservation.scope, reservation.id, used, this.now());
     } catch (error) {
       return this.notRecorded(reservation, 'commit', error);
     }
@@ -95,7 +98,7 @@ export class BudgetEnforcer {
   async release(reservation: Reservation): Promise<ReleaseReceipt | NotRecorded> {
     let answer: Awaitable<ReleaseReceipt>;
     try {
-      answer = this.store.release(reservation.scope, reservation.id, this.clock.now());
+      answer = this.store.release(reservation.scope, reservation.id, this.now());
     } catch (error) {
       return this.notRecorded(reservation, 'release', error);
     }
@@ -122,6 +125,12 @@ export class BudgetEnforcer {
   }
   // #endregion guard
 
+  // The time handed to the store: validated and never earlier than before, so the store never
+  // dates a line or a lease by a reading that is not a time. Throws `ClockReadingInvalid`.
+  private now(): number {
+    return this.clock.now();
+  }
+
   private quotaOf(scope: string): QuotaSpec {
     const quota = this.store.quota(scope);
     if (quota === undefined) throw new UnknownScope(scope);
@@ -139,7 +148,7 @@ export class BudgetEnforcer {
 
   private notRecorded(reservation: Reservation, operation: 'commit' | 'release', cause: unknown): NotRecorded {
     if (cause instanceof QuotaUsageError) throw cause;
-    return notRecorded(reservation.scope, reservation.id, operation, cause);
+    return notRecorded(reasonOf(cause), reservation.scope, reservation.id, operation, cause);
   }
 }
 
@@ -159,6 +168,10 @@ function settleWithin<T>(pending: PromiseLike<T>, timeoutMs: number): Promise<Se
       },
     );
   });
+}
+
+function reasonOf(cause: unknown): FailClosedReason {
+  return cause instanceof ClockReadingInvalid ? 'clock-invalid' : 'store-unavailable';
 }
 
 function isPending<T>(answer: Awaitable<T>): answer is PromiseLike<T> {

@@ -9,8 +9,9 @@ export type { LedgerEvent, ScopeLedger } from './ledger.ts';
 export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 export type { QuotaLimits, QuotaSpec, WindowSpec } from './quota-spec.ts';
 export type { Dimension, Usage, UsageInput } from './usage.ts';
-export { ManualClock, systemClock } from './clock.ts';
-export type { Clock } from './clock.ts';
+// The clock lives in core; re-exported so callers of this package need only one import.
+export { ManualClock, systemClock } from '@12-factor-agentops/core';
+export type { Clock } from '@12-factor-agentops/core';
 export { NaiveLimiter } from './naive-limiter.ts';
 export { budgetQuotaSchema, loadBudgetQuota, toQuotaSpec } from './budget-quota-resource.ts';
 export type { BudgetQuotaResource, BudgetQuotaSchema } from './budget-quota-resource.ts';

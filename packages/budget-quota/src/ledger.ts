@@ -1,4 +1,5 @@
 import { InvalidQuotaSpec, UnknownReservation, UnknownScope } from './errors.ts';
+import { checkTime } from './time.ts';
 import { overLimitDenial } from './outcomes.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 import { validateQuotaSpec } from './quota-spec.ts';
@@ -37,19 +38,26 @@ export class ScopeLedger {
   private readonly maxTokens: number;
   private readonly maxCost: number;
   private readonly maxCalls: number;
+  private readonly timeSource: string;
   private time = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.POSITIVE_INFINITY;
 
   constructor(readonly spec: QuotaSpec) {
     validateQuotaSpec(spec);
     this.window = createWindow(spec.window);
+    this.timeSource = `the time given to the quota store for scope "${spec.scope}"`;
     this.maxTokens = spec.limits.tokens ?? Number.POSITIVE_INFINITY;
     this.maxCost = spec.limits.costMinor ?? Number.POSITIVE_INFINITY;
     this.maxCalls = spec.limits.toolCalls ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Moves the ledger to `now` (time never goes backwards: an earlier `now` is ignored) and returns the ledger's time. */
+  /**
+   * Moves the ledger to `now` (time never goes backwards: an earlier `now` is ignored) and
+   * returns the ledger's time. Throws `ClockReadingInvalid` for a `now` that is not a whole
+   * number of ms from 0 up, before anything changes.
+   */
   advance(now: number): number {
+    checkTime(now, this.timeSource);
     if (now > this.time) {
       this.time = now;
       this.window.advance(now);

@@ -1,11 +1,12 @@
 import { ClockReadingInvalid, NonDecreasingClock, systemClock } from '@12-factor-agentops/core';
 import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
-import { QuotaUsageError, StoreTimeout, UnknownScope } from './errors.ts';
+import { QuotaUsageError, StoreAnswerInvalid, StoreTimeout, UnknownScope } from './errors.ts';
 import { failClosedDenial, notRecorded } from './outcomes.ts';
 import type { CommitReceipt, Denial, FailClosedReason, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
 import type { QuotaSpec } from './quota-spec.ts';
-import type { Awaitable, QuotaStore } from './store.ts';
+import { commitProblem, releaseProblem, reservationProblem } from './store-answers.ts';
+import type { QuotaStore } from './store.ts';
 import { toUsage } from './usage.ts';
 import type { Usage, UsageInput } from './usage.ts';
 
@@ -60,23 +61,31 @@ export class BudgetEnforcer {
   async reserve(scope: string, estimate: UsageInput): Promise<Reservation | Denial> {
     const quota = this.quotaOf(scope);
     const requested = toUsage(estimate, 'estimate');
-    let answer: Awaitable<Reservation | Denial>;
+    let now: number;
+    let answer: unknown;
     try {
-      answer = this.store.reserve(scope, requested, this.now());
+      now = this.clock.now(); // a reading that is not a time throws: the store is not asked
+      answer = this.store.reserve(scope, requested, now);
     } catch (error) {
-      return this.denyUnavailable(quota, requested, error);
+      return this.deny(quota, requested, error);
     }
-    // A store that answers at once (the memory store) costs no timer; one that answers
-    // nonsense is treated as down.
-    if (!isPending(answer)) return isDecision(answer) ? answer : this.denyUnavailable(quota, requested, nonsense(answer));
+    // A store that answers at once (the memory store) costs no timer.
+    if (!isPending(answer)) return this.decide(answer, quota, requested, now);
     const settled = await settleWithin(answer, this.storeTimeoutMs);
-    if (settled.ok && isDecision(settled.value)) return settled.value;
+    if (settled.ok) return this.decide(settled.value, quota, requested, now);
     // The store may still grant after we gave up: hand that budget straight back.
-    Promise.resolve(answer).then((late) => (late.granted ? this.release(late) : undefined)).catch(ignore);
-    return this.denyUnavailable(quota, requested, settled.ok ? nonsense(settled.value) : settled.error);
+    Promise.resolve(answer).then((late) => this.releaseLate(late, scope, requested, now)).catch(ignore);
+    return this.deny(quota, requested, settled.error);
   }
 
-  private denyUnavailable(quota: QuotaSpec, requested: Usage, cause: unknown): Denial {
+  // Acts only on an answer that is exactly what was asked for; anything else is a denial.
+  private decide(answer: unknown, quota: QuotaSpec, requested: Usage, now: number): Reservation | Denial {
+    const problem = reservationProblem(answer, quota.scope, requested, now);
+    if (problem === undefined) return answer as Reservation | Denial;
+    return this.deny(quota, requested, new StoreAnswerInvalid('reserve', problem));
+  }
+
+  private deny(quota: QuotaSpec, requested: Usage, cause: unknown): Denial {
     if (cause instanceof QuotaUsageError) throw cause; // the caller's mistake, not an outage
     return failClosedDenial(reasonOf(cause), quota.scope, quota.limits, quota.currency, requested, cause);
   }
@@ -85,24 +94,30 @@ export class BudgetEnforcer {
   /** Records what the reserved work actually used; an amount past the estimate, or after the lease, comes back as overshoot. */
   async commit(reservation: Reservation, actual: UsageInput): Promise<CommitReceipt | NotRecorded> {
     const used = toUsage(actual, 'actual');
-    let answer: Awaitable<CommitReceipt>;
+    let answer: unknown;
     try {
-      answer = this.store.commit(reservation.scope, reservation.id, used, this.now());
+      answer = this.store.commit(reservation.scope, reservation.id, used, this.clock.now());
     } catch (error) {
       return this.notRecorded(reservation, 'commit', error);
     }
-    return isPending(answer) ? this.settleRecord(answer, reservation, 'commit') : this.checkRecord(answer, reservation, 'commit');
+    const settled = isPending(answer) ? await settleWithin(answer, this.storeTimeoutMs) : { ok: true as const, value: answer };
+    if (!settled.ok) return this.notRecorded(reservation, 'commit', settled.error);
+    const problem = commitProblem(settled.value, reservation.scope, reservation.id, used);
+    return problem === undefined ? (settled.value as CommitReceipt) : this.notRecorded(reservation, 'commit', new StoreAnswerInvalid('commit', problem));
   }
 
   /** Gives a reservation's budget back unused (the work failed or was cancelled). */
   async release(reservation: Reservation): Promise<ReleaseReceipt | NotRecorded> {
-    let answer: Awaitable<ReleaseReceipt>;
+    let answer: unknown;
     try {
-      answer = this.store.release(reservation.scope, reservation.id, this.now());
+      answer = this.store.release(reservation.scope, reservation.id, this.clock.now());
     } catch (error) {
       return this.notRecorded(reservation, 'release', error);
     }
-    return isPending(answer) ? this.settleRecord(answer, reservation, 'release') : this.checkRecord(answer, reservation, 'release');
+    const settled = isPending(answer) ? await settleWithin(answer, this.storeTimeoutMs) : { ok: true as const, value: answer };
+    if (!settled.ok) return this.notRecorded(reservation, 'release', settled.error);
+    const problem = releaseProblem(settled.value, reservation.scope, reservation.id);
+    return problem === undefined ? (settled.value as ReleaseReceipt) : this.notRecorded(reservation, 'release', new StoreAnswerInvalid('release', problem));
   }
 
   // #region guard
@@ -125,25 +140,17 @@ export class BudgetEnforcer {
   }
   // #endregion guard
 
-  // The time handed to the store: validated and never earlier than before, so the store never
-  // dates a line or a lease by a reading that is not a time. Throws `ClockReadingInvalid`.
-  private now(): number {
-    return this.clock.now();
-  }
-
   private quotaOf(scope: string): QuotaSpec {
     const quota = this.store.quota(scope);
     if (quota === undefined) throw new UnknownScope(scope);
     return quota;
   }
 
-  private async settleRecord<R extends { recorded: true }>(pending: PromiseLike<R>, reservation: Reservation, operation: 'commit' | 'release'): Promise<R | NotRecorded> {
-    const settled = await settleWithin(pending, this.storeTimeoutMs);
-    return settled.ok ? this.checkRecord(settled.value, reservation, operation) : this.notRecorded(reservation, operation, settled.error);
-  }
-
-  private checkRecord<R extends { recorded: true }>(answer: R, reservation: Reservation, operation: 'commit' | 'release'): R | NotRecorded {
-    return answer?.recorded === true ? answer : this.notRecorded(reservation, operation, nonsense(answer));
+  // A grant that arrived after the timeout is released, if it is one: its budget would
+  // otherwise stay held, unused, until its lease ends.
+  private releaseLate(late: unknown, scope: string, requested: Usage, now: number): unknown {
+    if (reservationProblem(late, scope, requested, now) !== undefined || !(late as Reservation | Denial).granted) return undefined;
+    return this.release(late as Reservation);
   }
 
   private notRecorded(reservation: Reservation, operation: 'commit' | 'release', cause: unknown): NotRecorded {
@@ -174,16 +181,8 @@ function reasonOf(cause: unknown): FailClosedReason {
   return cause instanceof ClockReadingInvalid ? 'clock-invalid' : 'store-unavailable';
 }
 
-function isPending<T>(answer: Awaitable<T>): answer is PromiseLike<T> {
+function isPending(answer: unknown): answer is PromiseLike<unknown> {
   return typeof answer === 'object' && answer !== null && typeof (answer as { then?: unknown }).then === 'function';
-}
-
-function isDecision(answer: unknown): answer is Reservation | Denial {
-  return typeof answer === 'object' && answer !== null && typeof (answer as { granted?: unknown }).granted === 'boolean';
-}
-
-function nonsense(answer: unknown): Error {
-  return new TypeError(`the quota store answered ${answer === null ? 'null' : typeof answer} instead of a decision`);
 }
 
 function ignore(): void {

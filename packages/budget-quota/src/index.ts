@@ -1,6 +1,8 @@
 export { BudgetEnforcer } from './enforcer.ts';
 export type { BudgetEnforcerOptions, Guarded, WorkDone } from './enforcer.ts';
 export { MemoryQuotaStore } from './store.ts';
+export { validateCommitReceipt, validateReleaseReceipt, validateReservation } from './store-answers.ts';
+export type { CommitRequest, ReleaseRequest, ReserveRequest } from './store-answers.ts';
 export type { Awaitable, QuotaStore } from './store.ts';
 export { FileQuotaStore } from './file-store.ts';
 export type { FileQuotaStoreOptions, JournalRepair } from './file-store.ts';
@@ -23,6 +25,7 @@ export {
   JournalTornTail,
   LockTimeout,
   QuotaUsageError,
+  StoreAnswerInvalid,
   StoreClosed,
   StoreTimeout,
   UnknownReservation,

@@ -110,7 +110,7 @@ describe('fail closed', () => {
 
   it('denies a call when the quota store answers with something that is not a decision', async () => {
     const { budget } = setup(['nonsense']);
-    expect(await budget.reserve('team/research', { tokens: 1 })).toMatchObject({ granted: false, reason: 'store-unavailable', message: expect.stringContaining('answered undefined instead of a decision') });
+    expect(await budget.reserve('team/research', { tokens: 1 })).toMatchObject({ granted: false, reason: 'store-unavailable', message: expect.stringContaining('the quota store answered nonsense to reserve: the answer is undefined, expected an object') });
   });
 
   it('hands back a grant that arrives after the timeout, so the late budget is not held until its lease ends', async () => {

@@ -1,9 +1,10 @@
-import { ClockReadingInvalid, NonDecreasingClock, systemClock } from '@12-factor-agentops/core';
+import { ClockReadingInvalid, NonDecreasingClock, describeValue, systemClock } from '@12-factor-agentops/core';
 import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
 import { QuotaUsageError, StoreAnswerInvalid, StoreTimeout, UnknownScope } from './errors.ts';
 import { failClosedDenial, notRecorded } from './outcomes.ts';
 import type { CommitReceipt, Denial, FailClosedReason, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
+import { validateQuotaSpec } from './quota-spec.ts';
 import type { QuotaSpec } from './quota-spec.ts';
 import { commitProblem, releaseProblem, reservationProblem } from './store-answers.ts';
 import type { QuotaStore } from './store.ts';
@@ -46,6 +47,7 @@ export class BudgetEnforcer {
   private readonly store: QuotaStore;
   private readonly clock: Clock;
   readonly storeTimeoutMs: number;
+  private readonly checkedQuotas = new WeakSet<object>();
 
   constructor(options: BudgetEnforcerOptions) {
     this.store = options.store;
@@ -59,15 +61,16 @@ export class BudgetEnforcer {
   // #region fail-closed
   /** Holds `estimate` against the quota of `scope` for one lease, or says why not. */
   async reserve(scope: string, estimate: UsageInput): Promise<Reservation | Denial> {
-    const quota = this.quotaOf(scope);
     const requested = toUsage(estimate, 'estimate');
+    let quota: QuotaSpec | undefined;
     let now: number;
     let answer: unknown;
     try {
+      quota = this.quotaOf(scope);
       now = this.clock.now(); // a reading that is not a time throws: the store is not asked
       answer = this.store.reserve(scope, requested, now);
     } catch (error) {
-      return this.deny(quota, requested, error);
+      return this.deny(scope, quota, requested, error);
     }
     // A store that answers at once (the memory store) costs no timer.
     if (!isPending(answer)) return this.decide(answer, quota, requested, now);
@@ -75,19 +78,19 @@ export class BudgetEnforcer {
     if (settled.ok) return this.decide(settled.value, quota, requested, now);
     // The store may still grant after we gave up: hand that budget straight back.
     Promise.resolve(answer).then((late) => this.releaseLate(late, scope, requested, now)).catch(ignore);
-    return this.deny(quota, requested, settled.error);
+    return this.deny(scope, quota, requested, settled.error);
   }
 
   // Acts only on an answer that is exactly what was asked for; anything else is a denial.
   private decide(answer: unknown, quota: QuotaSpec, requested: Usage, now: number): Reservation | Denial {
     const problem = reservationProblem(answer, quota.scope, requested, now);
     if (problem === undefined) return answer as Reservation | Denial;
-    return this.deny(quota, requested, new StoreAnswerInvalid('reserve', problem));
+    return this.deny(quota.scope, quota, requested, new StoreAnswerInvalid('reserve', problem));
   }
 
-  private deny(quota: QuotaSpec, requested: Usage, cause: unknown): Denial {
+  private deny(scope: string, quota: QuotaSpec | undefined, requested: Usage, cause: unknown): Denial {
     if (cause instanceof QuotaUsageError) throw cause; // the caller's mistake, not an outage
-    return failClosedDenial(reasonOf(cause), quota.scope, quota.limits, quota.currency, requested, cause);
+    return failClosedDenial(reasonOf(cause), scope, quota?.limits ?? null, quota?.currency, requested, cause);
   }
   // #endregion fail-closed
 
@@ -140,10 +143,22 @@ export class BudgetEnforcer {
   }
   // #endregion guard
 
+  // The quota the store holds for `scope`: `UnknownScope` when it has none, `StoreAnswerInvalid`
+  // when its answer is not a valid quota for the scope. A frozen quota is checked once.
   private quotaOf(scope: string): QuotaSpec {
-    const quota = this.store.quota(scope);
+    const quota: unknown = this.store.quota(scope);
     if (quota === undefined) throw new UnknownScope(scope);
-    return quota;
+    if (this.checkedQuotas.has(quota as object)) return quota as QuotaSpec;
+    if (typeof quota !== 'object' || quota === null) throw new StoreAnswerInvalid('quota', `the quota of ${scope} is ${describeValue(quota)}, expected a QuotaSpec`);
+    try {
+      validateQuotaSpec(quota as QuotaSpec);
+    } catch (error) {
+      throw new StoreAnswerInvalid('quota', (error as Error).message);
+    }
+    const spec = quota as QuotaSpec;
+    if (spec.scope !== scope) throw new StoreAnswerInvalid('quota', `the quota of ${scope} is for scope ${JSON.stringify(spec.scope)}`);
+    if (Object.isFrozen(spec) && Object.isFrozen(spec.limits) && Object.isFrozen(spec.window)) this.checkedQuotas.add(spec);
+    return spec;
   }
 
   // A grant that arrived after the timeout is released, if it is one: its budget would

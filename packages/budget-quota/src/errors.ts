@@ -78,7 +78,7 @@ export class StoreTimeout extends Error {
 export class StoreAnswerInvalid extends Error {
   override readonly name = 'StoreAnswerInvalid';
   constructor(
-    readonly operation: 'reserve' | 'commit' | 'release',
+    readonly operation: 'quota' | 'reserve' | 'commit' | 'release',
     readonly problem: string,
   ) {
     super(`the quota store answered nonsense to ${operation}: ${problem}`);

@@ -27,7 +27,8 @@ export interface Denial {
   readonly granted: false;
   readonly reason: DenialReason;
   readonly scope: string;
-  readonly limit: QuotaLimits;
+  /** The quota's limits; `null` when the store could not say what they are. */
+  readonly limit: QuotaLimits | null;
   readonly currency: string | undefined;
   /** Committed plus outstanding when the decision was made; `null` when the store could not say. */
   readonly used: Usage | null;
@@ -109,7 +110,7 @@ export function overLimitDenial(scope: string, limit: QuotaLimits, currency: str
 }
 
 /** Builds the denial given when the store or the clock could not be trusted: the limit and the request are known, the usage is not. */
-export function failClosedDenial(reason: FailClosedReason, scope: string, limit: QuotaLimits, currency: string | undefined, requested: Usage, cause: unknown): Denial {
+export function failClosedDenial(reason: FailClosedReason, scope: string, limit: QuotaLimits | null, currency: string | undefined, requested: Usage, cause: unknown): Denial {
   return {
     granted: false,
     reason,
@@ -121,7 +122,7 @@ export function failClosedDenial(reason: FailClosedReason, scope: string, limit:
     exceeded: [],
     message:
       `budget denied for ${scope} (fail closed): ${describeCause(cause)}; ` +
-      `limit ${formatUsage(limit, currency)}, used unknown, asked ${formatUsage(requested, currency)}`,
+      `limit ${limit === null ? 'unknown' : formatUsage(limit, currency)}, used unknown, asked ${formatUsage(requested, currency)}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BudgetEnforcer, ManualClock, MemoryQuotaStore, StoreAnswerInvalid, validateCommitReceipt, validateReleaseReceipt, validateReservation } from '../src/index.ts';
+import { BudgetEnforcer, ManualClock, MemoryQuotaStore, StoreAnswerInvalid, UnknownScope, validateCommitReceipt, validateReleaseReceipt, validateReservation } from '../src/index.ts';
 import type { QuotaSpec, QuotaStore, Usage } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
 
@@ -131,5 +131,43 @@ describe('validateReservation, validateCommitReceipt, validateReleaseReceipt', (
     expect(() => validateReleaseReceipt({ recorded: true, scope: SCOPE, reservationId: 'other', late: false }, { scope: SCOPE, reservationId: reservation.id })).toThrow(
       `reservationId is "other" (string), expected "${reservation.id}"`,
     );
+  });
+});
+
+describe('the quota a store answers', () => {
+  function withQuota(quota: () => unknown): QuotaStore & { calls: number } {
+    const store = answering(GOOD);
+    store.quota = quota as QuotaStore['quota'];
+    return store;
+  }
+
+  it('denies (fail closed) when store.quota() throws, with the limit unknown, and asks nothing else', async () => {
+    const store = withQuota(() => {
+      throw new Error('quota table unreachable');
+    });
+    const result = await new BudgetEnforcer({ store, clock: new ManualClock(NOW) }).reserve(SCOPE, ESTIMATE);
+    expect(result).toMatchObject({ granted: false, reason: 'store-unavailable', scope: SCOPE, limit: null, currency: undefined, used: null, requested: ESTIMATE });
+    expect(result.granted ? '' : result.message).toBe(
+      'budget denied for team/research (fail closed): quota table unreachable; limit unknown, used unknown, asked 100 tokens, 0 minor units, 1 tool call',
+    );
+    expect(store.calls).toBe(0);
+  });
+
+  it('denies (fail closed) when store.quota() answers something that is not a quota for the scope', async () => {
+    for (const [quota, problem] of [
+      [7, 'the quota of team/research is 7 (number), expected a QuotaSpec'],
+      [teamQuota({ scope: 'team/other' }), 'the quota of team/research is for scope "team/other"'],
+      [{ ...teamQuota(), leaseMs: -5 }, 'Quota for scope "team/research": leaseMs must be a whole number of ms from 1 to 3153600000000 (100 years), got -5'],
+    ] as const) {
+      const store = withQuota(() => quota);
+      const result = await new BudgetEnforcer({ store, clock: new ManualClock(NOW) }).reserve(SCOPE, ESTIMATE);
+      expect(result).toMatchObject({ granted: false, reason: 'store-unavailable', limit: null });
+      expect(result.granted ? '' : result.message).toContain(problem);
+      expect(store.calls).toBe(0);
+    }
+  });
+
+  it('still throws UnknownScope, the caller’s mistake, when the store has no quota for the scope', async () => {
+    await expect(new BudgetEnforcer({ store: withQuota(() => undefined) }).reserve(SCOPE, ESTIMATE)).rejects.toThrow(UnknownScope);
   });
 });

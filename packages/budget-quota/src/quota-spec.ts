@@ -62,3 +62,27 @@ export function validateQuotaSpec(spec: QuotaSpec): void {
 function isDuration(value: unknown): boolean {
   return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_DURATION_MS;
 }
+
+/**
+ * Returns a deep-frozen copy of `spec`, validated: what a store enforces can then change only
+ * through its `updateQuota`, never by someone mutating the object it was given. Throws
+ * `InvalidQuotaSpec` as `validateQuotaSpec` does.
+ */
+export function frozenQuotaSpec(spec: QuotaSpec): QuotaSpec {
+  validateQuotaSpec(spec);
+  // Copied field by field, then validated again: a getter could answer differently twice.
+  const { tokens, costMinor, toolCalls } = spec.limits;
+  const copy: QuotaSpec = Object.freeze({
+    scope: spec.scope,
+    limits: Object.freeze({
+      ...(tokens === undefined ? {} : { tokens }),
+      ...(costMinor === undefined ? {} : { costMinor }),
+      ...(toolCalls === undefined ? {} : { toolCalls }),
+    }),
+    ...(spec.currency === undefined ? {} : { currency: spec.currency }),
+    window: Object.freeze({ type: spec.window.type, durationMs: spec.window.durationMs }),
+    leaseMs: spec.leaseMs,
+  });
+  validateQuotaSpec(copy);
+  return copy;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, UnknownReservation } from '../src/index.ts';
-import type { Awaitable, CommitReceipt, Denial, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
+import type { Awaitable, CommitReceipt, Denial, QuotaSpec, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
 
 type Fault = 'none' | 'throw' | 'reject' | 'throw-after-applying' | 'answer-late' | 'never-answer' | 'nonsense';
@@ -38,6 +38,9 @@ class FaultyStore implements QuotaStore {
   }
   usage(scope: string, now: number): UsageSnapshot {
     return this.inner.usage(scope, now);
+  }
+  updateQuota(spec: QuotaSpec): void {
+    this.inner.updateQuota(spec);
   }
 
   /** Resolves when every late answer has been delivered. */

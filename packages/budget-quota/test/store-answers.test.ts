@@ -24,6 +24,7 @@ function answering(reserve: unknown, record: unknown = undefined): QuotaStore & 
     usage: () => {
       throw new Error('not used');
     },
+    updateQuota: () => undefined,
   };
 }
 

@@ -28,4 +28,7 @@ export class RecordingStore implements QuotaStore {
   usage(scope: string, now: number): Awaitable<UsageSnapshot> {
     return this.inner.usage(scope, now);
   }
+  updateQuota(spec: QuotaSpec): void {
+    this.inner.updateQuota(spec);
+  }
 }

@@ -93,6 +93,7 @@ const down: QuotaStore = {
   commit: () => Promise.reject(new Error('unreachable')),
   release: () => Promise.reject(new Error('unreachable')),
   usage: () => Promise.reject(new Error('unreachable')),
+  updateQuota: () => Promise.reject(new Error('unreachable')),
 };
 const refused = await new BudgetEnforcer({ store: down, clock }).reserve(quota.scope, { tokens: 800, costMinor: 12, toolCalls: 1 });
 say(`   reserve → ${refused.granted ? 'granted' : `DENIED: ${refused.message}`}`);

@@ -1,18 +1,23 @@
+import { ClockReadingInvalid, NonDecreasingClock, describeValue, systemClock } from '@12-factor-agentops/core';
+import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
-import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
-import { QuotaUsageError, StoreTimeout, UnknownScope } from './errors.ts';
-import { notRecorded, storeUnavailableDenial } from './outcomes.ts';
-import type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
+import { QuotaUsageError, StoreAnswerInvalid, StoreTimeout, UnknownScope } from './errors.ts';
+import { failClosedDenial, notRecorded } from './outcomes.ts';
+import type { CommitReceipt, Denial, FailClosedReason, NotRecorded, ReleaseReceipt, Reservation } from './outcomes.ts';
+import { validateQuotaSpec } from './quota-spec.ts';
 import type { QuotaSpec } from './quota-spec.ts';
-import type { Awaitable, QuotaStore } from './store.ts';
+import { commitProblem, releaseProblem, reservationProblem } from './store-answers.ts';
+import type { QuotaStore } from './store.ts';
 import { toUsage } from './usage.ts';
 import type { Usage, UsageInput } from './usage.ts';
 
 /** Options of `BudgetEnforcer`. */
 export interface BudgetEnforcerOptions {
   readonly store: QuotaStore;
-  /** Default: `systemClock`. */
+  /**
+   * Default: `systemClock`. Every reading is checked: one that is not a whole number of ms
+   * from 0 up is a denial, and a step back is held at the last time read.
+   */
   readonly clock?: Clock;
   /** How long to wait for the store before denying; default 1000 ms. */
   readonly storeTimeoutMs?: number;
@@ -42,10 +47,11 @@ export class BudgetEnforcer {
   private readonly store: QuotaStore;
   private readonly clock: Clock;
   readonly storeTimeoutMs: number;
+  private readonly checkedQuotas = new WeakSet<object>();
 
   constructor(options: BudgetEnforcerOptions) {
     this.store = options.store;
-    this.clock = options.clock ?? systemClock;
+    this.clock = new NonDecreasingClock(options.clock ?? systemClock, { source: 'the BudgetEnforcer clock' });
     this.storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     if (!Number.isFinite(this.storeTimeoutMs) || this.storeTimeoutMs <= 0) {
       throw new RangeError(`Expected \`storeTimeoutMs\` to be a positive number of milliseconds, got ${String(options.storeTimeoutMs)}`);
@@ -55,51 +61,66 @@ export class BudgetEnforcer {
   // #region fail-closed
   /** Holds `estimate` against the quota of `scope` for one lease, or says why not. */
   async reserve(scope: string, estimate: UsageInput): Promise<Reservation | Denial> {
-    const quota = this.quotaOf(scope);
     const requested = toUsage(estimate, 'estimate');
-    let answer: Awaitable<Reservation | Denial>;
+    let quota: QuotaSpec | undefined;
+    let now: number;
+    let answer: unknown;
     try {
-      answer = this.store.reserve(scope, requested, this.clock.now());
+      quota = this.quotaOf(scope);
+      now = this.clock.now(); // a reading that is not a time throws: the store is not asked
+      answer = this.store.reserve(scope, requested, now);
     } catch (error) {
-      return this.denyUnavailable(quota, requested, error);
+      return this.deny(scope, quota, requested, error);
     }
-    // A store that answers at once (the memory store) costs no timer; one that answers
-    // nonsense is treated as down.
-    if (!isPending(answer)) return isDecision(answer) ? answer : this.denyUnavailable(quota, requested, nonsense(answer));
+    // A store that answers at once (the memory store) costs no timer.
+    if (!isPending(answer)) return this.decide(answer, quota, requested, now);
     const settled = await settleWithin(answer, this.storeTimeoutMs);
-    if (settled.ok && isDecision(settled.value)) return settled.value;
+    if (settled.ok) return this.decide(settled.value, quota, requested, now);
     // The store may still grant after we gave up: hand that budget straight back.
-    Promise.resolve(answer).then((late) => (late.granted ? this.release(late) : undefined)).catch(ignore);
-    return this.denyUnavailable(quota, requested, settled.ok ? nonsense(settled.value) : settled.error);
+    Promise.resolve(answer).then((late) => this.releaseLate(late, scope, requested, now)).catch(ignore);
+    return this.deny(scope, quota, requested, settled.error);
   }
 
-  private denyUnavailable(quota: QuotaSpec, requested: Usage, cause: unknown): Denial {
+  // Acts only on an answer that is exactly what was asked for; anything else is a denial.
+  private decide(answer: unknown, quota: QuotaSpec, requested: Usage, now: number): Reservation | Denial {
+    const problem = reservationProblem(answer, quota.scope, requested, now);
+    if (problem === undefined) return answer as Reservation | Denial;
+    return this.deny(quota.scope, quota, requested, new StoreAnswerInvalid('reserve', problem));
+  }
+
+  private deny(scope: string, quota: QuotaSpec | undefined, requested: Usage, cause: unknown): Denial {
     if (cause instanceof QuotaUsageError) throw cause; // the caller's mistake, not an outage
-    return storeUnavailableDenial(quota.scope, quota.limits, quota.currency, requested, cause);
+    return failClosedDenial(reasonOf(cause), scope, quota?.limits ?? null, quota?.currency, requested, cause);
   }
   // #endregion fail-closed
 
   /** Records what the reserved work actually used; an amount past the estimate, or after the lease, comes back as overshoot. */
   async commit(reservation: Reservation, actual: UsageInput): Promise<CommitReceipt | NotRecorded> {
     const used = toUsage(actual, 'actual');
-    let answer: Awaitable<CommitReceipt>;
+    let answer: unknown;
     try {
       answer = this.store.commit(reservation.scope, reservation.id, used, this.clock.now());
     } catch (error) {
       return this.notRecorded(reservation, 'commit', error);
     }
-    return isPending(answer) ? this.settleRecord(answer, reservation, 'commit') : this.checkRecord(answer, reservation, 'commit');
+    const settled = isPending(answer) ? await settleWithin(answer, this.storeTimeoutMs) : { ok: true as const, value: answer };
+    if (!settled.ok) return this.notRecorded(reservation, 'commit', settled.error);
+    const problem = commitProblem(settled.value, reservation.scope, reservation.id, used);
+    return problem === undefined ? (settled.value as CommitReceipt) : this.notRecorded(reservation, 'commit', new StoreAnswerInvalid('commit', problem));
   }
 
   /** Gives a reservation's budget back unused (the work failed or was cancelled). */
   async release(reservation: Reservation): Promise<ReleaseReceipt | NotRecorded> {
-    let answer: Awaitable<ReleaseReceipt>;
+    let answer: unknown;
     try {
       answer = this.store.release(reservation.scope, reservation.id, this.clock.now());
     } catch (error) {
       return this.notRecorded(reservation, 'release', error);
     }
-    return isPending(answer) ? this.settleRecord(answer, reservation, 'release') : this.checkRecord(answer, reservation, 'release');
+    const settled = isPending(answer) ? await settleWithin(answer, this.storeTimeoutMs) : { ok: true as const, value: answer };
+    if (!settled.ok) return this.notRecorded(reservation, 'release', settled.error);
+    const problem = releaseProblem(settled.value, reservation.scope, reservation.id);
+    return problem === undefined ? (settled.value as ReleaseReceipt) : this.notRecorded(reservation, 'release', new StoreAnswerInvalid('release', problem));
   }
 
   // #region guard
@@ -122,24 +143,34 @@ export class BudgetEnforcer {
   }
   // #endregion guard
 
+  // The quota the store holds for `scope`: `UnknownScope` when it has none, `StoreAnswerInvalid`
+  // when its answer is not a valid quota for the scope. A frozen quota is checked once.
   private quotaOf(scope: string): QuotaSpec {
-    const quota = this.store.quota(scope);
+    const quota: unknown = this.store.quota(scope);
     if (quota === undefined) throw new UnknownScope(scope);
-    return quota;
+    if (this.checkedQuotas.has(quota as object)) return quota as QuotaSpec;
+    if (typeof quota !== 'object' || quota === null) throw new StoreAnswerInvalid('quota', `the quota of ${scope} is ${describeValue(quota)}, expected a QuotaSpec`);
+    try {
+      validateQuotaSpec(quota as QuotaSpec);
+    } catch (error) {
+      throw new StoreAnswerInvalid('quota', (error as Error).message);
+    }
+    const spec = quota as QuotaSpec;
+    if (spec.scope !== scope) throw new StoreAnswerInvalid('quota', `the quota of ${scope} is for scope ${JSON.stringify(spec.scope)}`);
+    if (Object.isFrozen(spec) && Object.isFrozen(spec.limits) && Object.isFrozen(spec.window)) this.checkedQuotas.add(spec);
+    return spec;
   }
 
-  private async settleRecord<R extends { recorded: true }>(pending: PromiseLike<R>, reservation: Reservation, operation: 'commit' | 'release'): Promise<R | NotRecorded> {
-    const settled = await settleWithin(pending, this.storeTimeoutMs);
-    return settled.ok ? this.checkRecord(settled.value, reservation, operation) : this.notRecorded(reservation, operation, settled.error);
-  }
-
-  private checkRecord<R extends { recorded: true }>(answer: R, reservation: Reservation, operation: 'commit' | 'release'): R | NotRecorded {
-    return answer?.recorded === true ? answer : this.notRecorded(reservation, operation, nonsense(answer));
+  // A grant that arrived after the timeout is released, if it is one: its budget would
+  // otherwise stay held, unused, until its lease ends.
+  private releaseLate(late: unknown, scope: string, requested: Usage, now: number): unknown {
+    if (reservationProblem(late, scope, requested, now) !== undefined || !(late as Reservation | Denial).granted) return undefined;
+    return this.release(late as Reservation);
   }
 
   private notRecorded(reservation: Reservation, operation: 'commit' | 'release', cause: unknown): NotRecorded {
     if (cause instanceof QuotaUsageError) throw cause;
-    return notRecorded(reservation.scope, reservation.id, operation, cause);
+    return notRecorded(reasonOf(cause), reservation.scope, reservation.id, operation, cause);
   }
 }
 
@@ -161,16 +192,12 @@ function settleWithin<T>(pending: PromiseLike<T>, timeoutMs: number): Promise<Se
   });
 }
 
-function isPending<T>(answer: Awaitable<T>): answer is PromiseLike<T> {
+function reasonOf(cause: unknown): FailClosedReason {
+  return cause instanceof ClockReadingInvalid ? 'clock-invalid' : 'store-unavailable';
+}
+
+function isPending(answer: unknown): answer is PromiseLike<unknown> {
   return typeof answer === 'object' && answer !== null && typeof (answer as { then?: unknown }).then === 'function';
-}
-
-function isDecision(answer: unknown): answer is Reservation | Denial {
-  return typeof answer === 'object' && answer !== null && typeof (answer as { granted?: unknown }).granted === 'boolean';
-}
-
-function nonsense(answer: unknown): Error {
-  return new TypeError(`the quota store answered ${answer === null ? 'null' : typeof answer} instead of a decision`);
 }
 
 function ignore(): void {

@@ -70,6 +70,21 @@ export class StoreTimeout extends Error {
   }
 }
 
+/**
+ * A quota store answered something that is not a well-formed answer to the request: a grant
+ * for another scope, without an id, holding less than asked, or whose lease has already ended.
+ * The enforcer acts on none of it: a reserve becomes a denial, a commit or release `NotRecorded`.
+ */
+export class StoreAnswerInvalid extends Error {
+  override readonly name = 'StoreAnswerInvalid';
+  constructor(
+    readonly operation: 'quota' | 'reserve' | 'commit' | 'release',
+    readonly problem: string,
+  ) {
+    super(`the quota store answered nonsense to ${operation}: ${problem}`);
+  }
+}
+
 /** The file store was used after `close()`. */
 export class StoreClosed extends Error {
   override readonly name = 'StoreClosed';

@@ -53,7 +53,7 @@ export class FileQuotaStore implements QuotaStore {
   private constructor(
     readonly path: string,
     private readonly file: FileHandle,
-    private readonly ledger: QuotaLedger,
+    private ledger: QuotaLedger,
     private readonly options: FileQuotaStoreOptions,
   ) {
     this.lock = new FileLock(`${path}.lock`, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, (owner) => this.brokeStaleLock(owner));
@@ -107,6 +107,22 @@ export class FileQuotaStore implements QuotaStore {
       const at = this.known(scope, reservationId, now);
       await this.append({ type: 'released', at, scope, id: reservationId });
       return this.ledger.scope(scope).release(at, reservationId);
+    });
+  }
+
+  /**
+   * Enforces `spec` in this process from its next operation on (see `QuotaStore.updateQuota`).
+   * A scope new to this process is counted from the whole journal, including what other
+   * processes wrote for it. Other processes keep their own configuration: update each.
+   */
+  updateQuota(spec: QuotaSpec): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.ledger.update(spec)) return;
+      // Events of a scope this process did not configure were skipped: read them all again.
+      this.ledger = new QuotaLedger(this.ledger.quotas());
+      this.offset = 0;
+      this.lines = 0;
+      await this.catchUp();
     });
   }
 

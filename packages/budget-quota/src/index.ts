@@ -1,6 +1,8 @@
 export { BudgetEnforcer } from './enforcer.ts';
 export type { BudgetEnforcerOptions, Guarded, WorkDone } from './enforcer.ts';
 export { MemoryQuotaStore } from './store.ts';
+export { validateCommitReceipt, validateReleaseReceipt, validateReservation } from './store-answers.ts';
+export type { CommitRequest, ReleaseRequest, ReserveRequest } from './store-answers.ts';
 export type { Awaitable, QuotaStore } from './store.ts';
 export { FileQuotaStore } from './file-store.ts';
 export type { FileQuotaStoreOptions, JournalRepair } from './file-store.ts';
@@ -9,8 +11,9 @@ export type { LedgerEvent, ScopeLedger } from './ledger.ts';
 export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 export type { QuotaLimits, QuotaSpec, WindowSpec } from './quota-spec.ts';
 export type { Dimension, Usage, UsageInput } from './usage.ts';
-export { ManualClock, systemClock } from './clock.ts';
-export type { Clock } from './clock.ts';
+// The clock lives in core; re-exported so callers of this package need only one import.
+export { ManualClock, systemClock } from '@12-factor-agentops/core';
+export type { Clock } from '@12-factor-agentops/core';
 export { NaiveLimiter } from './naive-limiter.ts';
 export { budgetQuotaSchema, loadBudgetQuota, toQuotaSpec } from './budget-quota-resource.ts';
 export type { BudgetQuotaResource, BudgetQuotaSchema } from './budget-quota-resource.ts';
@@ -22,6 +25,7 @@ export {
   JournalTornTail,
   LockTimeout,
   QuotaUsageError,
+  StoreAnswerInvalid,
   StoreClosed,
   StoreTimeout,
   UnknownReservation,

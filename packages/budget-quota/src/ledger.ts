@@ -1,7 +1,8 @@
 import { InvalidQuotaSpec, UnknownReservation, UnknownScope } from './errors.ts';
+import { checkTime } from './time.ts';
 import { overLimitDenial } from './outcomes.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
-import { validateQuotaSpec } from './quota-spec.ts';
+import { frozenQuotaSpec } from './quota-spec.ts';
 import type { QuotaSpec } from './quota-spec.ts';
 import { NO_USAGE } from './usage.ts';
 import type { Usage } from './usage.ts';
@@ -34,22 +35,67 @@ export class ScopeLedger {
   private readonly window: UsageWindow;
   private readonly leases = new Map<string, Lease>();
   private readonly expired = new Map<string, Lease>();
-  private readonly maxTokens: number;
-  private readonly maxCost: number;
-  private readonly maxCalls: number;
+  private current: QuotaSpec;
+  private maxTokens: number;
+  private maxCost: number;
+  private maxCalls: number;
+  private readonly timeSource: string;
   private time = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.POSITIVE_INFINITY;
 
-  constructor(readonly spec: QuotaSpec) {
-    validateQuotaSpec(spec);
-    this.window = createWindow(spec.window);
+  /** Enforces a frozen copy of `spec`; throws `InvalidQuotaSpec` for a quota that cannot be enforced. */
+  constructor(spec: QuotaSpec) {
+    this.current = frozenQuotaSpec(spec);
+    this.window = createWindow(this.current.window);
+    this.timeSource = `the time given to the quota store for scope "${this.current.scope}"`;
+    this.maxTokens = this.maxCost = this.maxCalls = 0;
+    this.setLimits(this.current);
+  }
+
+  /** The quota enforced now: a deep-frozen copy. */
+  get spec(): QuotaSpec {
+    return this.current;
+  }
+
+  /**
+   * Enforces `spec` from now on: new limits apply to the next check, a new lease length to the
+   * next hold; reservations already held keep their lease. The window and the currency cannot
+   * change, since usage already counted was counted in them: throws `InvalidQuotaSpec`.
+   */
+  update(spec: QuotaSpec): void {
+    const next = frozenQuotaSpec(spec);
+    const was = this.current;
+    const fail = (field: string, problem: string): never => {
+      throw new InvalidQuotaSpec(was.scope, field, problem);
+    };
+    if (next.scope !== was.scope) fail('scope', `cannot change to ${JSON.stringify(next.scope)} in an update`);
+    if (next.window.type !== was.window.type || next.window.durationMs !== was.window.durationMs) {
+      fail(
+        'window',
+        `cannot change from ${was.window.type} ${was.window.durationMs} ms to ${next.window.type} ${next.window.durationMs} ms; ` +
+          'usage already counted was counted in the old window. Give the new window its own scope or store',
+      );
+    }
+    if (next.currency !== was.currency) {
+      fail('currency', `cannot change from ${String(was.currency)} to ${String(next.currency)}; money already counted is in the old currency`);
+    }
+    this.current = next;
+    this.setLimits(next);
+  }
+
+  private setLimits(spec: QuotaSpec): void {
     this.maxTokens = spec.limits.tokens ?? Number.POSITIVE_INFINITY;
     this.maxCost = spec.limits.costMinor ?? Number.POSITIVE_INFINITY;
     this.maxCalls = spec.limits.toolCalls ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Moves the ledger to `now` (time never goes backwards: an earlier `now` is ignored) and returns the ledger's time. */
+  /**
+   * Moves the ledger to `now` (time never goes backwards: an earlier `now` is ignored) and
+   * returns the ledger's time. Throws `ClockReadingInvalid` for a `now` that is not a whole
+   * number of ms from 0 up, before anything changes.
+   */
   advance(now: number): number {
+    checkTime(now, this.timeSource);
     if (now > this.time) {
       this.time = now;
       this.window.advance(now);
@@ -185,12 +231,33 @@ export class ScopeLedger {
 export class QuotaLedger {
   private readonly scopes = new Map<string, ScopeLedger>();
 
-  /** Throws `InvalidQuotaSpec` for a quota that cannot be enforced, or for a scope given twice. */
+  /** Enforces frozen copies of `quotas`. Throws `InvalidQuotaSpec` for a quota that cannot be enforced, or for a scope given twice. */
   constructor(quotas: readonly QuotaSpec[]) {
     for (const spec of quotas) {
-      if (this.scopes.has(spec.scope)) throw new InvalidQuotaSpec(spec.scope, 'scope', 'is configured twice; give each scope one quota');
-      this.scopes.set(spec.scope, new ScopeLedger(spec));
+      const ledger = new ScopeLedger(spec);
+      if (this.scopes.has(ledger.spec.scope)) throw new InvalidQuotaSpec(ledger.spec.scope, 'scope', 'is configured twice; give each scope one quota');
+      this.scopes.set(ledger.spec.scope, ledger);
     }
+  }
+
+  /** The quotas enforced now, as deep-frozen copies. */
+  quotas(): QuotaSpec[] {
+    return [...this.scopes.values()].map((ledger) => ledger.spec);
+  }
+
+  /**
+   * Enforces `spec` from now on (see `ScopeLedger.update`), or starts enforcing it for a scope
+   * not configured yet; returns true when the scope is new.
+   */
+  update(spec: QuotaSpec): boolean {
+    const next = frozenQuotaSpec(spec);
+    const ledger = this.scopes.get(next.scope);
+    if (ledger !== undefined) {
+      ledger.update(next);
+      return false;
+    }
+    this.scopes.set(next.scope, new ScopeLedger(next));
+    return true;
   }
 
   /** The ledger of `scope`; throws `UnknownScope` when no quota is configured for it. */

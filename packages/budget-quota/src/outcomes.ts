@@ -13,14 +13,22 @@ export interface Reservation {
 }
 
 /**
- * A refusal. `over-limit`: the estimate does not fit. `store-unavailable`: the store threw or
- * did not answer in time, so the enforcer refused without knowing (fail closed).
+ * Why a call was refused. `over-limit`: the estimate does not fit. `store-unavailable`: the
+ * store threw, answered nonsense or did not answer in time. `clock-invalid`: the clock did not
+ * answer a time, so nothing was asked. The last two refuse without knowing (fail closed).
  */
+export type DenialReason = 'over-limit' | FailClosedReason;
+
+/** A refusal made without knowing the usage: the store or the clock could not be trusted. */
+export type FailClosedReason = 'store-unavailable' | 'clock-invalid';
+
+/** A refusal, with the scope, the limit, what was used and what was asked. */
 export interface Denial {
   readonly granted: false;
-  readonly reason: 'over-limit' | 'store-unavailable';
+  readonly reason: DenialReason;
   readonly scope: string;
-  readonly limit: QuotaLimits;
+  /** The quota's limits; `null` when the store could not say what they are. */
+  readonly limit: QuotaLimits | null;
   readonly currency: string | undefined;
   /** Committed plus outstanding when the decision was made; `null` when the store could not say. */
   readonly used: Usage | null;
@@ -51,12 +59,13 @@ export interface ReleaseReceipt {
 }
 
 /**
- * A commit or release the store could not record. The budget stays held until the lease
- * expires; retry with the same reservation (a retry after expiry is recorded as a late commit).
+ * A commit or release the store could not record (or the clock could not date). The budget
+ * stays held until the lease expires; retry with the same reservation (a retry after expiry
+ * is recorded as a late commit).
  */
 export interface NotRecorded {
   readonly recorded: false;
-  readonly reason: 'store-unavailable';
+  readonly reason: FailClosedReason;
   readonly scope: string;
   readonly reservationId: string;
   readonly message: string;
@@ -100,11 +109,11 @@ export function overLimitDenial(scope: string, limit: QuotaLimits, currency: str
   };
 }
 
-/** Builds the denial given when the store could not answer: the limit and the request are known, the usage is not. */
-export function storeUnavailableDenial(scope: string, limit: QuotaLimits, currency: string | undefined, requested: Usage, cause: unknown): Denial {
+/** Builds the denial given when the store or the clock could not be trusted: the limit and the request are known, the usage is not. */
+export function failClosedDenial(reason: FailClosedReason, scope: string, limit: QuotaLimits | null, currency: string | undefined, requested: Usage, cause: unknown): Denial {
   return {
     granted: false,
-    reason: 'store-unavailable',
+    reason,
     scope,
     limit,
     currency,
@@ -113,15 +122,15 @@ export function storeUnavailableDenial(scope: string, limit: QuotaLimits, curren
     exceeded: [],
     message:
       `budget denied for ${scope} (fail closed): ${describeCause(cause)}; ` +
-      `limit ${formatUsage(limit, currency)}, used unknown, asked ${formatUsage(requested, currency)}`,
+      `limit ${limit === null ? 'unknown' : formatUsage(limit, currency)}, used unknown, asked ${formatUsage(requested, currency)}`,
   };
 }
 
-/** Builds the answer for a commit or release the store could not record. */
-export function notRecorded(scope: string, reservationId: string, operation: 'commit' | 'release', cause: unknown): NotRecorded {
+/** Builds the answer for a commit or release the store could not record, or the clock could not date. */
+export function notRecorded(reason: FailClosedReason, scope: string, reservationId: string, operation: 'commit' | 'release', cause: unknown): NotRecorded {
   return {
     recorded: false,
-    reason: 'store-unavailable',
+    reason,
     scope,
     reservationId,
     message:

@@ -1,3 +1,4 @@
+import { MAX_DURATION_MS, describeValue } from '@12-factor-agentops/core';
 import { InvalidQuotaSpec } from './errors.ts';
 import { isAmount } from './usage.ts';
 
@@ -31,12 +32,16 @@ export interface QuotaSpec {
   readonly leaseMs: number;
 }
 
+const DURATION = `a whole number of ms from 1 to ${MAX_DURATION_MS} (100 years)`;
+
 /** Throws `InvalidQuotaSpec` naming the field when a quota cannot be enforced as written. */
 export function validateQuotaSpec(spec: QuotaSpec): void {
   const fail = (field: string, problem: string): never => {
-    throw new InvalidQuotaSpec(String(spec.scope), field, problem);
+    throw new InvalidQuotaSpec(typeof spec === 'object' && spec !== null ? String(spec.scope) : String(spec), field, problem);
   };
+  if (typeof spec !== 'object' || spec === null) fail('(quota)', `must be an object, got ${describeValue(spec)}`);
   if (typeof spec.scope !== 'string' || spec.scope === '') fail('scope', 'must be a non-empty string');
+  if (typeof spec.limits !== 'object' || spec.limits === null) fail('limits', `must be an object, got ${describeValue(spec.limits)}`);
   const { tokens, costMinor, toolCalls } = spec.limits;
   if (tokens === undefined && costMinor === undefined && toolCalls === undefined) {
     fail('limits', 'must set at least one of tokens, costMinor, toolCalls');
@@ -44,10 +49,40 @@ export function validateQuotaSpec(spec: QuotaSpec): void {
   for (const [field, value] of Object.entries({ tokens, costMinor, toolCalls })) {
     if (value !== undefined && !isAmount(value)) fail(`limits.${field}`, `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${String(value)}`);
   }
-  if (costMinor !== undefined && (spec.currency === undefined || !/^[A-Z]{3}$/.test(spec.currency))) {
+  if (costMinor !== undefined && (typeof spec.currency !== 'string' || !/^[A-Z]{3}$/.test(spec.currency))) {
     fail('currency', `must be an ISO 4217 code such as EUR when a cost limit is set, got ${String(spec.currency)}`);
   }
+  if (spec.currency !== undefined && typeof spec.currency !== 'string') fail('currency', `must be a string, got ${describeValue(spec.currency)}`);
+  if (typeof spec.window !== 'object' || spec.window === null) fail('window', `must be an object, got ${describeValue(spec.window)}`);
   if (spec.window.type !== 'fixed' && spec.window.type !== 'rolling') fail('window.type', `must be "fixed" or "rolling", got ${String(spec.window.type)}`);
-  if (!Number.isSafeInteger(spec.window.durationMs) || spec.window.durationMs < 1) fail('window.durationMs', `must be a positive integer, got ${String(spec.window.durationMs)}`);
-  if (!Number.isSafeInteger(spec.leaseMs) || spec.leaseMs < 1) fail('leaseMs', `must be a positive integer, got ${String(spec.leaseMs)}`);
+  if (!isDuration(spec.window.durationMs)) fail('window.durationMs', `must be ${DURATION}, got ${String(spec.window.durationMs)}`);
+  if (!isDuration(spec.leaseMs)) fail('leaseMs', `must be ${DURATION}, got ${String(spec.leaseMs)}`);
+}
+
+function isDuration(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_DURATION_MS;
+}
+
+/**
+ * Returns a deep-frozen copy of `spec`, validated: what a store enforces can then change only
+ * through its `updateQuota`, never by someone mutating the object it was given. Throws
+ * `InvalidQuotaSpec` as `validateQuotaSpec` does.
+ */
+export function frozenQuotaSpec(spec: QuotaSpec): QuotaSpec {
+  validateQuotaSpec(spec);
+  // Copied field by field, then validated again: a getter could answer differently twice.
+  const { tokens, costMinor, toolCalls } = spec.limits;
+  const copy: QuotaSpec = Object.freeze({
+    scope: spec.scope,
+    limits: Object.freeze({
+      ...(tokens === undefined ? {} : { tokens }),
+      ...(costMinor === undefined ? {} : { costMinor }),
+      ...(toolCalls === undefined ? {} : { toolCalls }),
+    }),
+    ...(spec.currency === undefined ? {} : { currency: spec.currency }),
+    window: Object.freeze({ type: spec.window.type, durationMs: spec.window.durationMs }),
+    leaseMs: spec.leaseMs,
+  });
+  validateQuotaSpec(copy);
+  return copy;
 }

@@ -20,6 +20,12 @@ export interface QuotaStore {
   commit(scope: string, reservationId: string, actual: Usage, now: number): Awaitable<CommitReceipt>;
   release(scope: string, reservationId: string, now: number): Awaitable<ReleaseReceipt>;
   usage(scope: string, now: number): Awaitable<UsageSnapshot>;
+  /**
+   * Enforces `spec` from the next call on, or adds its scope. Limits and lease length may
+   * change; the window and the currency may not (`InvalidQuotaSpec`). The store keeps its own
+   * frozen copy: mutating `spec` afterwards changes nothing.
+   */
+  updateQuota(spec: QuotaSpec): Awaitable<void>;
 }
 
 /** Quota state in this process's memory, answering synchronously; the default for tests, demos and single-process agents. */
@@ -34,6 +40,10 @@ export class MemoryQuotaStore implements QuotaStore {
 
   quota(scope: string): QuotaSpec | undefined {
     return this.ledger.quota(scope);
+  }
+
+  updateQuota(spec: QuotaSpec): void {
+    this.ledger.update(spec);
   }
 
   reserve(scope: string, estimate: Usage, now: number): Reservation | Denial {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, UnknownReservation } from '../src/index.ts';
-import type { Awaitable, CommitReceipt, Denial, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
+import type { Awaitable, CommitReceipt, Denial, QuotaSpec, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
 
 type Fault = 'none' | 'throw' | 'reject' | 'throw-after-applying' | 'answer-late' | 'never-answer' | 'nonsense';
@@ -38,6 +38,9 @@ class FaultyStore implements QuotaStore {
   }
   usage(scope: string, now: number): UsageSnapshot {
     return this.inner.usage(scope, now);
+  }
+  updateQuota(spec: QuotaSpec): void {
+    this.inner.updateQuota(spec);
   }
 
   /** Resolves when every late answer has been delivered. */
@@ -110,7 +113,7 @@ describe('fail closed', () => {
 
   it('denies a call when the quota store answers with something that is not a decision', async () => {
     const { budget } = setup(['nonsense']);
-    expect(await budget.reserve('team/research', { tokens: 1 })).toMatchObject({ granted: false, reason: 'store-unavailable', message: expect.stringContaining('answered undefined instead of a decision') });
+    expect(await budget.reserve('team/research', { tokens: 1 })).toMatchObject({ granted: false, reason: 'store-unavailable', message: expect.stringContaining('the quota store answered nonsense to reserve: the answer is undefined, expected an object') });
   });
 
   it('hands back a grant that arrives after the timeout, so the late budget is not held until its lease ends', async () => {

@@ -154,6 +154,7 @@ describe('concurrent callers in any order', () => {
           commit: (scope: string, id: string, actual: Usage, now: number) => s.schedule(Promise.resolve(), 'commit').then(() => inner.commit(scope, id, actual, now)),
           release: (scope: string, id: string, now: number) => s.schedule(Promise.resolve(), 'release').then(() => inner.release(scope, id, now)),
           usage: (scope: string, now: number) => inner.usage(scope, now),
+          updateQuota: (spec: QuotaSpec) => inner.updateQuota(spec),
         };
         const budget = new BudgetEnforcer({ store, clock: new ManualClock(0) });
         let overshoot = 0;

@@ -7,9 +7,10 @@ export interface ReconcileResult {
 /** What the loop hands each reconcile pass besides its key. */
 export interface ReconcileContext {
   /**
-   * Aborts when the pass passes its deadline (`reconcileTimeoutMs`) or shutdown stops
-   * waiting for it. From then on the loop has counted the pass as failed: stop, and write
-   * nothing more. Pass it on to every call that accepts one.
+   * Aborts when the pass runs past `reconcileTimeoutMs` (reason: `ReconcileTimeout`) or
+   * shutdown's deadline (reason: `ReconcileAbandoned`). From then on the loop no longer
+   * waits for the pass, and ignores what it returns: stop, and write nothing more. Its key
+   * stays in flight until the pass ends. Pass the signal on to every call that accepts one.
    */
   readonly signal: AbortSignal;
 }

@@ -163,7 +163,8 @@ describe('level-triggered reconciliation under faults', () => {
       }),
       { numRuns: 100 },
     );
-  });
+    // 100 runs of ten virtual minutes take 2-6 s alone; the margin is for a machine shared with parallel builds.
+  }, 60_000);
 });
 
 describe('edge-triggered handling, the anti-pattern, under the same faults', () => {

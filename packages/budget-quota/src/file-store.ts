@@ -3,15 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { JournalCorrupt, JournalTornTail, StoreClosed, UnknownReservation } from './errors.ts';
+import { JournalCorrupt, JournalTornTail, StoreClosed } from './errors.ts';
 import { FileLock } from './file-lock.ts';
 import type { LockOwner } from './file-lock.ts';
 import { encodeEvent, scanJournal } from './journal.ts';
 import { QuotaLedger } from './ledger.ts';
-import type { LedgerEvent, ScopeLedger } from './ledger.ts';
+import type { LedgerEvent } from './ledger.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 import type { QuotaSpec } from './quota-spec.ts';
 import type { QuotaStore } from './store.ts';
+import { checkUsage } from './usage.ts';
 import type { Usage } from './usage.ts';
 
 /** Options of `FileQuotaStore.open`. */
@@ -83,6 +84,7 @@ export class FileQuotaStore implements QuotaStore {
     // Under the lock, after reading every other process's appends: check, append, fsync, hold.
     return this.exclusive(async () => {
       const ledger = this.ledger.scope(scope);
+      checkUsage(estimate, 'estimate');
       const at = ledger.advance(now);
       const denial = ledger.check(estimate);
       if (denial !== undefined) return denial;
@@ -96,17 +98,25 @@ export class FileQuotaStore implements QuotaStore {
 
   commit(scope: string, reservationId: string, actual: Usage, now: number): Promise<CommitReceipt> {
     return this.exclusive(async () => {
-      const at = this.known(scope, reservationId, now);
+      const ledger = this.ledger.scope(scope);
+      checkUsage(actual, 'actual');
+      const at = ledger.advance(now);
+      // A repeat of the commit that settled the reservation answers its receipt and writes nothing.
+      const repeated = ledger.settledAnswer(reservationId, 'commit', actual);
+      if (repeated !== undefined) return repeated;
       await this.append({ type: 'committed', at, scope, id: reservationId, amount: actual });
-      return this.ledger.scope(scope).commit(at, reservationId, actual);
+      return ledger.commit(at, reservationId, actual);
     });
   }
 
   release(scope: string, reservationId: string, now: number): Promise<ReleaseReceipt> {
     return this.exclusive(async () => {
-      const at = this.known(scope, reservationId, now);
+      const ledger = this.ledger.scope(scope);
+      const at = ledger.advance(now);
+      const repeated = ledger.settledAnswer(reservationId, 'release');
+      if (repeated !== undefined) return repeated;
       await this.append({ type: 'released', at, scope, id: reservationId });
-      return this.ledger.scope(scope).release(at, reservationId);
+      return ledger.release(at, reservationId);
     });
   }
 
@@ -156,13 +166,6 @@ export class FileQuotaStore implements QuotaStore {
     });
     this.queue = run.catch(ignore);
     return run;
-  }
-
-  private known(scope: string, reservationId: string, now: number): number {
-    const ledger: ScopeLedger = this.ledger.scope(scope);
-    const at = ledger.advance(now);
-    if (!ledger.knows(reservationId)) throw new UnknownReservation(scope, reservationId);
-    return at;
   }
 
   // Applies what other processes appended since this one last looked. Under the lock no one

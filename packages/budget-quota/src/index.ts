@@ -6,7 +6,7 @@ export type { CommitRequest, ReleaseRequest, ReserveRequest } from './store-answ
 export type { Awaitable, QuotaStore } from './store.ts';
 export { FileQuotaStore } from './file-store.ts';
 export type { FileQuotaStoreOptions, JournalRepair } from './file-store.ts';
-export { LATE_COMMIT_WINDOW_MS, QuotaLedger } from './ledger.ts';
+export { LATE_COMMIT_WINDOW_MS, QuotaLedger, RECEIPT_RETENTION_MS, RECEIPT_RETENTION_SETTLEMENTS } from './ledger.ts';
 export type { LedgerEvent, ScopeLedger } from './ledger.ts';
 export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 export type { QuotaLimits, QuotaSpec, WindowSpec } from './quota-spec.ts';
@@ -25,6 +25,7 @@ export {
   JournalTornTail,
   LockTimeout,
   QuotaUsageError,
+  ReservationSettled,
   StoreAnswerInvalid,
   StoreClosed,
   StoreTimeout,

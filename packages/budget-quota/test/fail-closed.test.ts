@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, UnknownReservation } from '../src/index.ts';
+import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, ReservationSettled, UnknownReservation } from '../src/index.ts';
 import type { Awaitable, CommitReceipt, Denial, QuotaSpec, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
 
@@ -131,10 +131,35 @@ describe('fail closed', () => {
     if (!reservation.granted) throw new Error(reservation.message);
     const receipt = await budget.commit(reservation, { tokens: 250 });
     expect(receipt).toMatchObject({ recorded: false, reason: 'store-unavailable', scope: 'team/research', reservationId: reservation.id });
-    expect(receipt.recorded ? '' : receipt.message).toMatch(/commit of reservation .* not recorded: connection refused; the estimate stays held until the lease expires, retry/);
+    expect(receipt.recorded ? '' : receipt.message).toMatch(
+      /commit of reservation .* not recorded: connection refused; the estimate stays held until the lease expires; retry the same call: a commit or release the store did apply answers with its first receipt$/,
+    );
     expect(inner.usage('team/research', clock.now()).outstanding.tokens).toBe(300);
     clock.advance(60_000);
     expect(await budget.commit(reservation, { tokens: 250 })).toMatchObject({ recorded: true, late: true, overshoot: { tokens: 250 } });
+  });
+
+  it('answers the retry of a commit whose answer was lost with the first receipt, and counts the usage once', async () => {
+    const { budget, inner, clock } = setup(['none', 'throw-after-applying']);
+    const reservation = await budget.reserve('team/research', { tokens: 300 });
+    if (!reservation.granted) throw new Error(reservation.message);
+    const lost = await budget.commit(reservation, { tokens: 250 });
+    expect(lost).toMatchObject({ recorded: false, reason: 'store-unavailable' });
+    expect(lost.recorded ? '' : lost.message).toContain('retry the same call');
+    const retried = await budget.commit(reservation, { tokens: 250 });
+    expect(retried).toEqual({ recorded: true, scope: 'team/research', reservationId: reservation.id, actual: { tokens: 250, costMinor: 0, toolCalls: 0 }, overshoot: { tokens: 0, costMinor: 0, toolCalls: 0 }, overshot: false, late: false });
+    expect(inner.usage('team/research', clock.now())).toMatchObject({ committed: { tokens: 250 }, outstanding: { tokens: 0 } });
+  });
+
+  it('does not let other code release a reservation by guessing its id, so the holder’s commit is never lost', async () => {
+    const { budget, inner, clock } = setup([]);
+    const victim = await budget.reserve('team/research', { tokens: 300 });
+    if (!victim.granted) throw new Error(victim.message);
+    for (const guess of ['r1', 'r0', 'r2', '1', victim.id.slice(0, 8)]) {
+      await expect(budget.release({ ...victim, id: guess })).rejects.toThrow(UnknownReservation);
+    }
+    expect(inner.usage('team/research', clock.now())).toMatchObject({ outstanding: { tokens: 300 }, reservations: 1 });
+    expect(await budget.commit(victim, { tokens: 300 })).toMatchObject({ recorded: true, late: false });
   });
 
   it('passes a caller’s mistake through as an error instead of hiding it as an outage', async () => {
@@ -143,7 +168,8 @@ describe('fail closed', () => {
     const reservation = await budget.reserve('team/research', { tokens: 3 });
     if (!reservation.granted) throw new Error(reservation.message);
     await budget.release(reservation);
-    await expect(budget.commit(reservation, { tokens: 3 })).rejects.toThrow(UnknownReservation);
+    await expect(budget.commit(reservation, { tokens: 3 })).rejects.toThrow(ReservationSettled);
+    await expect(budget.commit({ ...reservation, id: 'not-issued' }, { tokens: 3 })).rejects.toThrow(UnknownReservation);
   });
 
   it('refuses a timeout that is not a positive number of milliseconds', () => {

@@ -148,23 +148,22 @@ export class JournalTornTail extends Error {
     super(
       `Quota journal ${path}, line ${line}: the last ${bytes} bytes (from offset ${offset}) are an incomplete ` +
         'record left by a writer that crashed mid-append. That record was never acknowledged to its caller; ' +
-        "open the store with { tornTail: 'truncate' } to drop it.",
+        "open the store with { tornTail: 'repair' } to cut it off.",
     );
   }
 }
 
-/** The journal's lock could not be taken in time. */
-export class LockTimeout extends Error {
-  override readonly name = 'LockTimeout';
+/**
+ * The file store refused to write a journal line that its own reader would refuse: one such
+ * line would lock every process out of the journal. Nothing was written.
+ */
+export class JournalWriteRefused extends Error {
+  override readonly name = 'JournalWriteRefused';
   constructor(
-    readonly lockPath: string,
-    readonly waitedMs: number,
-    readonly holder: string,
+    readonly eventType: string,
+    readonly problem: string,
   ) {
-    super(
-      `Could not lock ${lockPath} within ${waitedMs} ms: held by ${holder}. If no process using this ` +
-        'journal is running (the lock survived a reused PID or another host), delete the lock file.',
-    );
+    super(`the quota journal refused to write a "${eventType}" line that no reader would accept (${problem}); nothing was written`);
   }
 }
 

@@ -23,7 +23,7 @@ export {
   InvalidQuotaSpec,
   JournalCorrupt,
   JournalTornTail,
-  LockTimeout,
+  JournalWriteRefused,
   QuotaUsageError,
   ReservationSettled,
   StoreAnswerInvalid,
@@ -32,4 +32,6 @@ export {
   UnknownReservation,
   UnknownScope,
 } from './errors.ts';
+// The file lock is core's; its timeout error is re-exported so callers can catch it by this package's name too.
+export { LockTimeout } from '@12-factor-agentops/core';
 export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';

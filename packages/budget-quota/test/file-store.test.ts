@@ -108,7 +108,7 @@ describe('durable file store', () => {
     const opening = FileQuotaStore.open(journal, { quotas: [teamQuota()] });
     await expect(opening).rejects.toThrow(JournalTornTail);
     await expect(FileQuotaStore.open(journal, { quotas: [teamQuota()] })).rejects.toThrow(
-      /quota\.journal, line 2: the last 36 bytes \(from offset \d+\) are an incomplete record .* open the store with \{ tornTail: 'truncate' \} to drop it/,
+      /quota\.journal, line 2: the last 36 bytes \(from offset \d+\) are an incomplete record .* open the store with \{ tornTail: 'repair' \} to cut it off/,
     );
   });
 
@@ -122,8 +122,8 @@ describe('durable file store', () => {
     await appendFile(journal, '{"type":"committed","at":1000');
 
     const repairs: JournalRepair[] = [];
-    const reopened = await openStore({ tornTail: 'truncate', onRepair: (repair) => repairs.push(repair) });
-    expect(repairs).toEqual([{ kind: 'torn-tail-truncated', path: journal, line: 2, offset: size, bytes: 29 }]);
+    const reopened = await openStore({ tornTail: 'repair', onRepair: (repair) => repairs.push(repair) });
+    expect(repairs).toEqual([{ kind: 'torn-tail-repaired', path: journal, line: 2, offset: size, bytes: 29 }]);
     expect(reopened.repairs).toEqual(repairs);
     expect((await readFile(journal)).length).toBe(size);
     expect(await reopened.usage(SCOPE, clock.now())).toEqual(before);

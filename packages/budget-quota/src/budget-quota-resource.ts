@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { BudgetQuotaInvalid } from './errors.ts';
 import type { QuotaLimits, QuotaSpec } from './quota-spec.ts';
@@ -75,7 +75,14 @@ export function loadBudgetQuota(yamlText: string, source: string): BudgetQuotaRe
       document.errors.map((error) => ({ path: '', line: error.linePos?.[0].line ?? 1, message: `YAML syntax error: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` })),
     );
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (error) {
+    // The yaml library throws a plain ReferenceError for an alias bomb or an alias without
+    // its anchor; the caller is promised BudgetQuotaInvalid for every refused document.
+    throw new BudgetQuotaInvalid(source, [{ path: '', line: firstAliasLine(document, lines), message: aliasProblem(error) }]);
+  }
   const lineOf = (path: readonly (string | number)[]): number => lineOfPath(document, lines, path);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BudgetQuotaInvalid(source, [{ path: '', line: 1, message: 'must be a YAML mapping (a Kubernetes object)' }]);
@@ -111,6 +118,29 @@ export function toQuotaSpec(resource: BudgetQuotaResource): QuotaSpec {
     window: { type: window.type === 'Fixed' ? 'fixed' : 'rolling', durationMs: window.durationSeconds * 1000 },
     leaseMs: reservation.leaseSeconds * 1000,
   };
+}
+
+// How many nodes aliases may add when a document is expanded: a BudgetQuota needs none, and
+// ten levels of ten aliases each would otherwise become 10^10 nodes.
+const MAX_ALIAS_EXPANSION = 100;
+
+function aliasProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/excessive alias count/i.test(message)) {
+    return `YAML aliases would expand past ${MAX_ALIAS_EXPANSION} nodes (an alias bomb); write the resource without anchors and aliases`;
+  }
+  return `YAML syntax error: ${message}`;
+}
+
+function firstAliasLine(document: Document, lines: LineCounter): number {
+  let line = 1;
+  visit(document, {
+    Alias(_key, node) {
+      if (node.range !== undefined && node.range !== null) line = lines.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  return line;
 }
 
 function compiled(): { schema: BudgetQuotaSchema; validate: ValidateFunction } {

@@ -122,8 +122,8 @@ try {
   } catch (error) {
     say(`   reopen → refused: ${((error as Error).message.split(': the last')[0] ?? '').replace(directory, '<tmpdir>')}: an incomplete record, never acknowledged`);
   }
-  const reopened = await FileQuotaStore.open(journal, { quotas: [quota], tornTail: 'truncate' });
-  say(`   reopen with tornTail: 'truncate' → repaired: ${reopened.repairs.map((repair) => repair.kind).join(', ')}`);
+  const reopened = await FileQuotaStore.open(journal, { quotas: [quota], tornTail: 'repair' });
+  say(`   reopen with tornTail: 'repair' → repaired: ${reopened.repairs.map((repair) => repair.kind).join(', ')}`);
   const after = await reopened.usage(quota.scope, clock.now());
   const same = JSON.stringify(after) === JSON.stringify(before);
   say(`   state after the restart ${same ? 'is identical' : 'DIFFERS'}: committed ${after.committed.tokens} tokens, outstanding ${after.outstanding.tokens} tokens`);

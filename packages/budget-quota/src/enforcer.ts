@@ -1,4 +1,4 @@
-import { ClockReadingInvalid, NonDecreasingClock, describeValue, systemClock } from '@12-factor-agentops/core';
+import { ClockReadingInvalid, NonDecreasingClock, describeValue, durationMs, setSafeTimer, systemClock } from '@12-factor-agentops/core';
 import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
 import { QuotaUsageError, StoreAnswerInvalid, StoreTimeout, UnknownScope } from './errors.ts';
@@ -19,7 +19,7 @@ export interface BudgetEnforcerOptions {
    * from 0 up is a denial, and a step back is held at the last time read.
    */
   readonly clock?: Clock;
-  /** How long to wait for the store before denying; default 1000 ms. */
+  /** How long to wait for the store before denying: 1 ms to 100 years, default 1000 ms (any length works: core's timers split long waits). */
   readonly storeTimeoutMs?: number;
 }
 
@@ -52,10 +52,7 @@ export class BudgetEnforcer {
   constructor(options: BudgetEnforcerOptions) {
     this.store = options.store;
     this.clock = new NonDecreasingClock(options.clock ?? systemClock, { source: 'the BudgetEnforcer clock' });
-    this.storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-    if (!Number.isFinite(this.storeTimeoutMs) || this.storeTimeoutMs <= 0) {
-      throw new RangeError(`Expected \`storeTimeoutMs\` to be a positive number of milliseconds, got ${String(options.storeTimeoutMs)}`);
-    }
+    this.storeTimeoutMs = durationMs('storeTimeoutMs', options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS);
   }
 
   // #region fail-closed
@@ -178,14 +175,14 @@ type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
 
 function settleWithin<T>(pending: PromiseLike<T>, timeoutMs: number): Promise<Settled<T>> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ ok: false, error: new StoreTimeout(timeoutMs) }), timeoutMs);
+    const cancel = setSafeTimer(timeoutMs, () => resolve({ ok: false, error: new StoreTimeout(timeoutMs) }));
     pending.then(
       (value) => {
-        clearTimeout(timer);
+        cancel();
         resolve({ ok: true, value });
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         resolve({ ok: false, error });
       },
     );

@@ -36,7 +36,7 @@ export class UnknownScope extends QuotaUsageError {
   }
 }
 
-/** A commit or release named a reservation the store does not hold. */
+/** A commit or release named a reservation the store does not know. Nothing was changed. */
 export class UnknownReservation extends QuotaUsageError {
   override readonly name = 'UnknownReservation';
   constructor(
@@ -44,9 +44,37 @@ export class UnknownReservation extends QuotaUsageError {
     readonly reservationId: string,
   ) {
     super(
-      `Reservation ${reservationId} in scope "${scope}" is not outstanding: it was already committed or released, ` +
-        'or its lease expired more than 24 h ago. Commit or release each reservation exactly once.',
+      `Reservation ${reservationId} in scope "${scope}" is not known: it was never issued in this scope, or it was forgotten ` +
+        '(24 h after its lease ended unsettled, or 1 to 2 h after it was committed or released). Nothing was changed; ' +
+        'commit or release only the reservation your reserve call returned.',
     );
+  }
+}
+
+/**
+ * A commit or release of a reservation that is already settled and does not repeat what
+ * settled it: a commit with other usage, a release after a commit, a commit after a release.
+ * Nothing was changed. (A repeat with the same usage is not an error: it answers the first receipt.)
+ */
+export class ReservationSettled extends QuotaUsageError {
+  override readonly name = 'ReservationSettled';
+  constructor(
+    readonly scope: string,
+    readonly reservationId: string,
+    /** What was committed, formatted; `undefined` when the reservation was released. */
+    readonly committed: string | undefined,
+    readonly attempted: 'commit' | 'release',
+    /** What the refused commit asked to record, formatted. */
+    readonly asked?: string,
+  ) {
+    const settled = committed === undefined ? 'released' : `committed with ${committed}`;
+    const refusal =
+      committed === undefined
+        ? 'a commit is refused: its budget was handed back. Reserve again to count the work.'
+        : attempted === 'release'
+          ? 'a release is refused: its usage is counted. Nothing was changed.'
+          : `a commit with ${asked ?? 'other usage'} is refused. A retry must repeat the same usage; for more work, reserve again.`;
+    super(`Reservation ${reservationId} in scope "${scope}" was already ${settled}; ${refusal}`);
   }
 }
 
@@ -120,23 +148,22 @@ export class JournalTornTail extends Error {
     super(
       `Quota journal ${path}, line ${line}: the last ${bytes} bytes (from offset ${offset}) are an incomplete ` +
         'record left by a writer that crashed mid-append. That record was never acknowledged to its caller; ' +
-        "open the store with { tornTail: 'truncate' } to drop it.",
+        "open the store with { tornTail: 'repair' } to cut it off.",
     );
   }
 }
 
-/** The journal's lock could not be taken in time. */
-export class LockTimeout extends Error {
-  override readonly name = 'LockTimeout';
+/**
+ * The file store refused to write a journal line that its own reader would refuse: one such
+ * line would lock every process out of the journal. Nothing was written.
+ */
+export class JournalWriteRefused extends Error {
+  override readonly name = 'JournalWriteRefused';
   constructor(
-    readonly lockPath: string,
-    readonly waitedMs: number,
-    readonly holder: string,
+    readonly eventType: string,
+    readonly problem: string,
   ) {
-    super(
-      `Could not lock ${lockPath} within ${waitedMs} ms: held by ${holder}. If no process using this ` +
-        'journal is running (the lock survived a reused PID or another host), delete the lock file.',
-    );
+    super(`the quota journal refused to write a "${eventType}" line that no reader would accept (${problem}); nothing was written`);
   }
 }
 

@@ -1,17 +1,17 @@
-import { DEFAULT_LOCK_TIMEOUT_MS } from './defaults.ts';
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { JournalCorrupt, JournalTornTail, StoreClosed, UnknownReservation } from './errors.ts';
-import { FileLock } from './file-lock.ts';
-import type { LockOwner } from './file-lock.ts';
-import { encodeEvent, scanJournal } from './journal.ts';
+import { DurableAppender, FileLock, InvalidOptionError, durationMs, openAppendTarget, readFrom, repairTornTail, splitLines } from '@12-factor-agentops/core';
+import type { LockRepair, TornTailPolicy } from '@12-factor-agentops/core';
+import { DEFAULT_LOCK_TIMEOUT_MS } from './defaults.ts';
+import { JournalCorrupt, JournalTornTail, StoreClosed } from './errors.ts';
+import { decodeLine, encodeLine } from './journal.ts';
 import { QuotaLedger } from './ledger.ts';
-import type { LedgerEvent, ScopeLedger } from './ledger.ts';
+import type { LedgerEvent } from './ledger.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 import type { QuotaSpec } from './quota-spec.ts';
 import type { QuotaStore } from './store.ts';
+import { checkUsage } from './usage.ts';
 import type { Usage } from './usage.ts';
 
 /** Options of `FileQuotaStore.open`. */
@@ -19,11 +19,11 @@ export interface FileQuotaStoreOptions {
   readonly quotas: readonly QuotaSpec[];
   /**
    * An incomplete last line (a writer crashed mid-append): `'fail'` (default) throws
-   * `JournalTornTail` from `open` and from every operation; `'truncate'` cuts it off, since
-   * its record was never acknowledged, and reports a repair.
+   * `JournalTornTail` from `open` and from every operation; `'repair'` cuts it off, since its
+   * record was never acknowledged, and reports the repair. The same policy as core's files.
    */
-  readonly tornTail?: 'fail' | 'truncate';
-  /** How long an operation waits for another process's lock; default 500 ms. */
+  readonly tornTail?: TornTailPolicy;
+  /** How long an operation waits for another process's lock: 0 ms (try once) to 100 years, default 500 ms. */
   readonly lockTimeoutMs?: number;
   /** Called with each repair as it happens; `repairs` keeps the list. */
   readonly onRepair?: (repair: JournalRepair) => void;
@@ -31,8 +31,16 @@ export interface FileQuotaStoreOptions {
 
 /** Something the store fixed on its own, so it is reported rather than silently absorbed. */
 export type JournalRepair =
-  | { readonly kind: 'torn-tail-truncated'; readonly path: string; readonly line: number; readonly offset: number; readonly bytes: number }
-  | { readonly kind: 'stale-lock-broken'; readonly path: string; readonly pid: number; readonly since: number };
+  | { readonly kind: 'torn-tail-repaired'; readonly path: string; readonly line: number; readonly offset: number; readonly bytes: number }
+  | { readonly kind: 'stale-lock-broken'; readonly path: string; readonly pid: number; readonly since: number }
+  | { readonly kind: 'lock-leftover-removed'; readonly path: string };
+
+// The journal file as this process has it open: read from one handle, appended through
+// another, both opened under the lock, so both are the file the path named then.
+interface OpenJournal {
+  readonly reader: FileHandle;
+  readonly appender: DurableAppender;
+}
 
 /**
  * Quota state in an append-only journal file that several processes on one host may share.
@@ -45,6 +53,8 @@ export class FileQuotaStore implements QuotaStore {
   /** Repairs made since this store was opened. */
   readonly repairs: JournalRepair[] = [];
   private readonly lock: FileLock;
+  private readonly tornTail: TornTailPolicy;
+  private journal: OpenJournal | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private offset = 0;
@@ -52,26 +62,27 @@ export class FileQuotaStore implements QuotaStore {
 
   private constructor(
     readonly path: string,
-    private readonly file: FileHandle,
     private ledger: QuotaLedger,
     private readonly options: FileQuotaStoreOptions,
   ) {
-    this.lock = new FileLock(`${path}.lock`, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, (owner) => this.brokeStaleLock(owner));
+    const lockTimeoutMs = durationMs('lockTimeoutMs', options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, { min: 0 });
+    this.tornTail = checkTornTailPolicy(options.tornTail ?? 'fail');
+    this.lock = new FileLock(`${path}.lock`, { timeoutMs: lockTimeoutMs, onRepair: (repair) => this.lockRepaired(repair) });
   }
 
-  /** Opens (or creates) the journal at `path` and replays it; throws `JournalCorrupt` or `JournalTornTail` for a damaged journal. */
+  /**
+   * Opens (or creates) the journal at `path` and replays it; throws `JournalCorrupt` or
+   * `JournalTornTail` for a damaged journal, `InvalidOptionError` for a bad option.
+   */
   static async open(path: string, options: FileQuotaStoreOptions): Promise<FileQuotaStore> {
-    const ledger = new QuotaLedger(options.quotas);
-    const file = await open(path, 'a+');
+    const store = new FileQuotaStore(path, new QuotaLedger(options.quotas), options);
     try {
-      await syncDirectory(dirname(path));
-      const store = new FileQuotaStore(path, file, ledger, options);
       await store.exclusive(() => Promise.resolve());
-      return store;
     } catch (error) {
-      await file.close();
+      await store.close();
       throw error;
     }
+    return store;
   }
 
   quota(scope: string): QuotaSpec | undefined {
@@ -83,6 +94,7 @@ export class FileQuotaStore implements QuotaStore {
     // Under the lock, after reading every other process's appends: check, append, fsync, hold.
     return this.exclusive(async () => {
       const ledger = this.ledger.scope(scope);
+      checkUsage(estimate, 'estimate');
       const at = ledger.advance(now);
       const denial = ledger.check(estimate);
       if (denial !== undefined) return denial;
@@ -96,17 +108,25 @@ export class FileQuotaStore implements QuotaStore {
 
   commit(scope: string, reservationId: string, actual: Usage, now: number): Promise<CommitReceipt> {
     return this.exclusive(async () => {
-      const at = this.known(scope, reservationId, now);
+      const ledger = this.ledger.scope(scope);
+      checkUsage(actual, 'actual');
+      const at = ledger.advance(now);
+      // A repeat of the commit that settled the reservation answers its receipt and writes nothing.
+      const repeated = ledger.settledAnswer(reservationId, 'commit', actual);
+      if (repeated !== undefined) return repeated;
       await this.append({ type: 'committed', at, scope, id: reservationId, amount: actual });
-      return this.ledger.scope(scope).commit(at, reservationId, actual);
+      return ledger.commit(at, reservationId, actual);
     });
   }
 
   release(scope: string, reservationId: string, now: number): Promise<ReleaseReceipt> {
     return this.exclusive(async () => {
-      const at = this.known(scope, reservationId, now);
+      const ledger = this.ledger.scope(scope);
+      const at = ledger.advance(now);
+      const repeated = ledger.settledAnswer(reservationId, 'release');
+      if (repeated !== undefined) return repeated;
       await this.append({ type: 'released', at, scope, id: reservationId });
-      return this.ledger.scope(scope).release(at, reservationId);
+      return ledger.release(at, reservationId);
     });
   }
 
@@ -139,89 +159,108 @@ export class FileQuotaStore implements QuotaStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await this.file.close();
+    await this.closeJournal();
   }
 
   // One operation at a time in this process, and across processes through the lock file.
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosed(this.path));
-    const run = this.queue.then(async () => {
-      await this.lock.acquire();
-      try {
+    const run = this.queue.then(() =>
+      this.lock.withLock(async () => {
         await this.catchUp();
-        return await operation();
-      } finally {
-        await this.lock.release();
-      }
-    });
+        return operation();
+      }),
+    );
     this.queue = run.catch(ignore);
     return run;
-  }
-
-  private known(scope: string, reservationId: string, now: number): number {
-    const ledger: ScopeLedger = this.ledger.scope(scope);
-    const at = ledger.advance(now);
-    if (!ledger.knows(reservationId)) throw new UnknownReservation(scope, reservationId);
-    return at;
   }
 
   // Applies what other processes appended since this one last looked. Under the lock no one
   // is writing, so bytes after the last newline can only be a crashed writer's torn record.
   private async catchUp(): Promise<void> {
-    const { size } = await this.file.stat();
-    if (size < this.offset) throw new JournalCorrupt(this.path, this.lines + 1, `the journal shrank from ${this.offset} to ${size} bytes`);
-    if (size === this.offset) return;
-    const bytes = Buffer.alloc(size - this.offset);
-    for (let read = 0; read < bytes.length; ) {
-      const { bytesRead } = await this.file.read(bytes, read, bytes.length - read, this.offset + read);
-      if (bytesRead === 0) throw new JournalCorrupt(this.path, this.lines + 1, 'the journal ended while being read');
-      read += bytesRead;
+    const journal = this.journal ?? (await this.openJournal());
+    let bytes: Buffer;
+    try {
+      bytes = await readFrom(journal.reader, this.offset);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new JournalCorrupt(this.path, this.lines + 1, error.message);
     }
-    const scan = scanJournal(bytes, this.lines + 1);
-    for (const event of scan.events) this.ledger.apply(event);
-    this.offset += scan.consumed;
-    this.lines += scan.events.length;
-    if (scan.corrupt !== undefined) throw new JournalCorrupt(this.path, scan.corrupt.line, scan.corrupt.problem);
-    if (scan.trailing === 0) return;
-    if (this.options.tornTail !== 'truncate') throw new JournalTornTail(this.path, this.lines + 1, this.offset, scan.trailing);
-    await this.file.truncate(this.offset);
-    await this.file.datasync();
-    this.report({ kind: 'torn-tail-truncated', path: this.path, line: this.lines + 1, offset: this.offset, bytes: scan.trailing });
+    const content = splitLines(bytes, this.offset);
+    for (const [index, line] of content.lines.entries()) {
+      const lineOffset = content.offsets[index] ?? this.offset;
+      const decoded = decodeLine(line, this.path, this.lines + 1, lineOffset);
+      if (typeof decoded === 'string') throw new JournalCorrupt(this.path, this.lines + 1, decoded);
+      this.ledger.apply(decoded);
+      this.lines++;
+      this.offset = lineOffset + line.length + 1;
+    }
+    if (content.tornBytes === 0) return;
+    if (this.tornTail === 'fail') throw new JournalTornTail(this.path, this.lines + 1, this.offset, content.tornBytes);
+    await this.repairTail();
+  }
+
+  // Cuts a partial last line off: one a crashed writer left (policy 'repair'), or one this
+  // process's own failed append left (never acknowledged, and the lock is still held).
+  private async repairTail(): Promise<void> {
+    const repair = await repairTornTail(this.path);
+    if (repair.removedBytes > 0) this.report({ kind: 'torn-tail-repaired', path: this.path, line: this.lines + 1, offset: repair.offset, bytes: repair.removedBytes });
   }
 
   private async append(event: LedgerEvent): Promise<void> {
-    const bytes = Buffer.from(encodeEvent(event));
+    const journal = this.journal ?? (await this.openJournal());
+    const line = Buffer.from(encodeLine(event), 'utf8');
     try {
-      const { bytesWritten } = await this.file.write(bytes, 0, bytes.length);
-      if (bytesWritten !== bytes.length) throw new Error(`short write to ${this.path}: ${bytesWritten} of ${bytes.length} bytes`);
-      await this.file.datasync();
+      await journal.appender.appendLines([line]);
     } catch (error) {
-      // The caller never hears "granted" for this record, so none of it may stay behind.
-      await this.file.truncate(this.offset).catch(ignore);
+      // The caller never hears "granted" for this record. A partial line is cut off now; a
+      // whole one that was written but not synced is read back by the next catch-up, and
+      // counts (conservative: an unacknowledged hold ties budget up until its lease ends).
+      await this.closeJournal();
+      await this.repairTail().catch(ignore);
       throw error;
     }
-    this.offset += bytes.length;
+    // Our own line: the next catch-up starts after it.
+    this.offset += line.length + 1;
     this.lines++;
   }
 
-  private brokeStaleLock(owner: LockOwner): void {
-    this.report({ kind: 'stale-lock-broken', path: this.lock.path, pid: owner.pid, since: owner.since });
+  private async openJournal(): Promise<OpenJournal> {
+    const appender = new DurableAppender(await openAppendTarget(this.path));
+    try {
+      this.journal = { reader: await open(this.path, 'r'), appender };
+    } catch (error) {
+      await appender.close();
+      throw error;
+    }
+    return this.journal;
+  }
+
+  private async closeJournal(): Promise<void> {
+    const journal = this.journal;
+    this.journal = undefined;
+    if (journal === undefined) return;
+    await Promise.allSettled([journal.reader.close(), journal.appender.close()]);
+  }
+
+  private lockRepaired(repair: LockRepair): void {
+    if (repair.kind === 'stale-lock-broken') this.report({ kind: 'stale-lock-broken', path: repair.path, pid: repair.pid, since: repair.since });
+    else this.report({ kind: 'lock-leftover-removed', path: repair.path });
   }
 
   private report(repair: JournalRepair): void {
     this.repairs.push(repair);
-    this.options.onRepair?.(repair);
+    try {
+      this.options.onRepair?.(repair);
+    } catch {
+      // a listener must never change what the store does
+    }
   }
 }
 
-// A new journal's name must survive a power cut too, not only its contents.
-async function syncDirectory(path: string): Promise<void> {
-  const directory = await open(path, 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
+function checkTornTailPolicy(policy: unknown): TornTailPolicy {
+  if (policy === 'fail' || policy === 'repair') return policy;
+  throw new InvalidOptionError('tornTail', '"fail" or "repair"', policy);
 }
 
 function ignore(): void {

@@ -6,7 +6,7 @@ export type { CommitRequest, ReleaseRequest, ReserveRequest } from './store-answ
 export type { Awaitable, QuotaStore } from './store.ts';
 export { FileQuotaStore } from './file-store.ts';
 export type { FileQuotaStoreOptions, JournalRepair } from './file-store.ts';
-export { LATE_COMMIT_WINDOW_MS, QuotaLedger } from './ledger.ts';
+export { LATE_COMMIT_WINDOW_MS, QuotaLedger, RECEIPT_RETENTION_MS, RECEIPT_RETENTION_SETTLEMENTS } from './ledger.ts';
 export type { LedgerEvent, ScopeLedger } from './ledger.ts';
 export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 export type { QuotaLimits, QuotaSpec, WindowSpec } from './quota-spec.ts';
@@ -23,12 +23,15 @@ export {
   InvalidQuotaSpec,
   JournalCorrupt,
   JournalTornTail,
-  LockTimeout,
+  JournalWriteRefused,
   QuotaUsageError,
+  ReservationSettled,
   StoreAnswerInvalid,
   StoreClosed,
   StoreTimeout,
   UnknownReservation,
   UnknownScope,
 } from './errors.ts';
+// The file lock is core's; its timeout error is re-exported so callers can catch it by this package's name too.
+export { LockTimeout } from '@12-factor-agentops/core';
 export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';

@@ -1,16 +1,30 @@
-import { InvalidQuotaSpec, UnknownReservation, UnknownScope } from './errors.ts';
+import { InvalidQuotaSpec, ReservationSettled, UnknownReservation, UnknownScope } from './errors.ts';
 import { checkTime } from './time.ts';
 import { overLimitDenial } from './outcomes.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 import { frozenQuotaSpec } from './quota-spec.ts';
 import type { QuotaSpec } from './quota-spec.ts';
-import { NO_USAGE } from './usage.ts';
+import { NO_USAGE, formatUsage } from './usage.ts';
 import type { Usage } from './usage.ts';
 import { Tally, createWindow } from './window.ts';
 import type { UsageWindow } from './window.ts';
 
 /** How long an expired lease is remembered so that its late commit is still recorded: 24 h. */
 export const LATE_COMMIT_WINDOW_MS = 86_400_000;
+
+/**
+ * How long a settled reservation's receipt is remembered, so that a retried commit or release
+ * gets its first receipt back: at least 1 h after it was settled (at most 2 h) …
+ */
+export const RECEIPT_RETENTION_MS = 3_600_000;
+
+/**
+ * … and at least until 1,000 more reservations of its scope were settled (at most 2,000),
+ * whichever ends first. A forgotten reservation answers `UnknownReservation`; it is never
+ * counted twice. The count bound keeps memory flat at any rate (a million receipts held in a
+ * Map made reserve + commit nine times slower in the bench).
+ */
+export const RECEIPT_RETENTION_SETTLEMENTS = 1_000;
 
 /** A change to a ledger, as the durable store writes it: replaying the events rebuilds the state. */
 export type LedgerEvent =
@@ -24,6 +38,8 @@ interface Lease extends Usage {
   readonly expiresAt: number;
 }
 
+type Receipt = CommitReceipt | ReleaseReceipt;
+
 /**
  * The accounting of one quota, with no I/O: committed usage in its window, outstanding
  * leases, overshoot. Its state depends only on the changes applied and the latest time
@@ -35,6 +51,11 @@ export class ScopeLedger {
   private readonly window: UsageWindow;
   private readonly leases = new Map<string, Lease>();
   private readonly expired = new Map<string, Lease>();
+  // Receipts of settled reservations, for repeated commits and releases (see `remember`).
+  private receipts = new Map<string, Receipt>();
+  private olderReceipts = new Map<string, Receipt>();
+  private receiptGeneration = Number.NEGATIVE_INFINITY;
+  private nextRotation = Number.NEGATIVE_INFINITY;
   private current: QuotaSpec;
   private maxTokens: number;
   private maxCost: number;
@@ -100,6 +121,7 @@ export class ScopeLedger {
       this.time = now;
       this.window.advance(now);
       if (now >= this.nextSweep) this.sweep();
+      if (now >= this.nextRotation) this.rotateReceipts();
     }
     return this.time;
   }
@@ -138,18 +160,29 @@ export class ScopeLedger {
     return { granted: true, scope: this.spec.scope, id, estimate, expiresAt };
   }
 
-  /** True while reservation `id` can still be committed or released: its lease runs, or expired less than 24 h ago. */
-  knows(id: string): boolean {
-    return this.leases.has(id) || this.expired.has(id);
+  /**
+   * What a commit (with `actual`) or a release of reservation `id` would answer without
+   * changing anything: `undefined` while the reservation is open (its lease runs, or ended
+   * less than 24 h ago), so the operation must be applied; the first receipt when it is a
+   * repeat of the operation that settled it. Throws `ReservationSettled` when it conflicts with
+   * that operation, `UnknownReservation` when the id is not known.
+   */
+  settledAnswer(id: string, operation: 'commit', actual: Usage): CommitReceipt | undefined;
+  settledAnswer(id: string, operation: 'release'): ReleaseReceipt | undefined;
+  settledAnswer(id: string, operation: 'commit' | 'release', actual?: Usage): Receipt | undefined {
+    if (this.leases.has(id) || this.expired.has(id)) return undefined;
+    return this.repeat(id, operation, actual);
   }
 
   /**
    * Records `actual` for reservation `id` at `at`. Anything past the held estimate is
-   * overshoot; after the lease expired, all of `actual` is (its budget had returned). An id
-   * the ledger does not know throws `UnknownReservation`, unless `unknownIsLate` (journal
-   * replay: the writer accepted it, so it was a late commit whose lease this reader forgot).
+   * overshoot; after the lease expired, all of `actual` is (its budget had returned). A
+   * repeat of the commit that settled `id`, with the same `actual`, answers its first receipt
+   * and counts nothing; anything else on a settled or unknown id throws (see `settledAnswer`),
+   * unless `replay` (journal replay: the writer accepted it, so it was a late commit whose
+   * lease this reader forgot).
    */
-  commit(at: number, id: string, actual: Usage, unknownIsLate = false): CommitReceipt {
+  commit(at: number, id: string, actual: Usage, replay = false): CommitReceipt {
     let lease = this.leases.get(id);
     let late = false;
     let overshoot: Usage;
@@ -159,7 +192,7 @@ export class ScopeLedger {
       overshoot = excess(actual, lease);
     } else {
       lease = this.expired.get(id);
-      if (lease === undefined && !unknownIsLate) throw new UnknownReservation(this.spec.scope, id);
+      if (lease === undefined && !replay) return this.repeat(id, 'commit', actual);
       this.expired.delete(id);
       if (lease === undefined || at >= lease.expiresAt) {
         late = true;
@@ -171,11 +204,16 @@ export class ScopeLedger {
     }
     this.window.add(at, actual, overshoot);
     const overshot = overshoot !== NO_USAGE && (overshoot.tokens > 0 || overshoot.costMinor > 0 || overshoot.toolCalls > 0);
-    return { recorded: true, scope: this.spec.scope, reservationId: id, actual, overshoot, overshot, late };
+    const receipt: CommitReceipt = { recorded: true, scope: this.spec.scope, reservationId: id, actual, overshoot, overshot, late };
+    this.remember(id, receipt);
+    return receipt;
   }
 
-  /** Returns reservation `id`'s budget; releasing after expiry changes nothing but is not an error. Unknown ids as in `commit`. */
-  release(at: number, id: string, unknownIsLate = false): ReleaseReceipt {
+  /**
+   * Returns reservation `id`'s budget; releasing after expiry changes nothing but is not an
+   * error. A repeated release answers its first receipt; settled or unknown ids as in `commit`.
+   */
+  release(at: number, id: string, replay = false): ReleaseReceipt {
     const lease = this.leases.get(id);
     let late = false;
     if (lease !== undefined) {
@@ -183,11 +221,52 @@ export class ScopeLedger {
       this.outstanding.subtract(lease);
     } else {
       const expired = this.expired.get(id);
-      if (expired === undefined && !unknownIsLate) throw new UnknownReservation(this.spec.scope, id);
+      if (expired === undefined && !replay) return this.repeat(id, 'release');
       this.expired.delete(id);
       late = expired === undefined || at >= expired.expiresAt;
     }
-    return { recorded: true, scope: this.spec.scope, reservationId: id, late };
+    const receipt: ReleaseReceipt = { recorded: true, scope: this.spec.scope, reservationId: id, late };
+    this.remember(id, receipt);
+    return receipt;
+  }
+
+  // The answer to a commit or release of an id that is not open: its first receipt if the
+  // call repeats what settled it, else a typed error. Changes nothing.
+  private repeat(id: string, operation: 'commit', actual: Usage | undefined): CommitReceipt;
+  private repeat(id: string, operation: 'release'): ReleaseReceipt;
+  private repeat(id: string, operation: 'commit' | 'release', actual?: Usage): Receipt;
+  private repeat(id: string, operation: 'commit' | 'release', actual?: Usage): Receipt {
+    const first = this.receipts.get(id) ?? this.olderReceipts.get(id);
+    if (first === undefined) throw new UnknownReservation(this.spec.scope, id);
+    const currency = this.spec.currency;
+    if (!isCommitReceipt(first)) {
+      if (operation === 'release') return first;
+      throw new ReservationSettled(this.spec.scope, id, undefined, 'commit');
+    }
+    const committed = formatUsage(first.actual, currency);
+    if (operation === 'release') throw new ReservationSettled(this.spec.scope, id, committed, 'release');
+    const asked = actual ?? NO_USAGE;
+    if (asked.tokens === first.actual.tokens && asked.costMinor === first.actual.costMinor && asked.toolCalls === first.actual.toolCalls) return first;
+    throw new ReservationSettled(this.spec.scope, id, committed, 'commit', formatUsage(asked, currency));
+  }
+
+  // Receipts are kept in two generations: the current one, and the one before, which is
+  // dropped whole when the current one is full or its hour is over. No sweep, and the map that
+  // takes inserts stays small.
+  private remember(id: string, receipt: Receipt): void {
+    this.receipts.set(id, receipt);
+    if (this.receipts.size >= RECEIPT_RETENTION_SETTLEMENTS) {
+      this.olderReceipts = this.receipts;
+      this.receipts = new Map();
+    }
+  }
+
+  private rotateReceipts(): void {
+    const generation = Math.floor(this.time / RECEIPT_RETENTION_MS);
+    this.olderReceipts = generation === this.receiptGeneration + 1 ? this.receipts : new Map();
+    this.receipts = new Map();
+    this.receiptGeneration = generation;
+    this.nextRotation = (generation + 1) * RECEIPT_RETENTION_MS;
   }
 
   /** What the scope has committed and holds at the ledger's current time. */
@@ -284,6 +363,10 @@ export class QuotaLedger {
     else if (event.type === 'committed') ledger.commit(event.at, event.id, event.amount, true);
     else ledger.release(event.at, event.id, true);
   }
+}
+
+function isCommitReceipt(receipt: Receipt): receipt is CommitReceipt {
+  return 'overshoot' in receipt;
 }
 
 function excess(actual: Usage, held: Usage): Usage {

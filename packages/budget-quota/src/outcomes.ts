@@ -1,4 +1,4 @@
-import { DIMENSIONS, formatAmount } from './usage.ts';
+import { DIMENSIONS, formatAmount, formatUsage } from './usage.ts';
 import type { Dimension, Usage } from './usage.ts';
 import type { QuotaLimits } from './quota-spec.ts';
 
@@ -135,17 +135,10 @@ export function notRecorded(reason: FailClosedReason, scope: string, reservation
     reservationId,
     message:
       `${operation} of reservation ${reservationId} in ${scope} not recorded: ${describeCause(cause)}; ` +
-      'the estimate stays held until the lease expires, retry the same call',
+      'the estimate stays held until the lease expires; retry the same call: a commit or release the store did apply answers with its first receipt',
   };
 }
 
-function formatUsage(amounts: QuotaLimits, currency: string | undefined): string {
-  const parts = DIMENSIONS.flatMap((dimension) => {
-    const amount = amounts[dimension];
-    return amount === undefined ? [] : [formatAmount(dimension, amount, currency)];
-  });
-  return parts.length === 0 ? 'nothing' : parts.join(', ');
-}
 
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? cause.message : `the quota store failed with ${String(cause)}`;

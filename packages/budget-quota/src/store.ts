@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { QuotaLedger } from './ledger.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 import type { QuotaSpec } from './quota-spec.ts';
+import { checkUsage } from './usage.ts';
 import type { Usage } from './usage.ts';
 
 /** A value now or later. A store may answer synchronously: the enforcer then skips the timer it arms for a pending answer. */
@@ -31,7 +33,6 @@ export interface QuotaStore {
 /** Quota state in this process's memory, answering synchronously; the default for tests, demos and single-process agents. */
 export class MemoryQuotaStore implements QuotaStore {
   private readonly ledger: QuotaLedger;
-  private sequence = 0;
 
   /** Throws `InvalidQuotaSpec` for a quota that cannot be enforced as written. */
   constructor(quotas: readonly QuotaSpec[]) {
@@ -48,12 +49,14 @@ export class MemoryQuotaStore implements QuotaStore {
 
   reserve(scope: string, estimate: Usage, now: number): Reservation | Denial {
     const ledger = this.ledger.scope(scope);
+    checkUsage(estimate, 'estimate');
     const at = ledger.advance(now);
-    return ledger.check(estimate) ?? ledger.hold(`r${++this.sequence}`, estimate, at + ledger.spec.leaseMs);
+    return ledger.check(estimate) ?? ledger.hold(newReservationId(), estimate, at + ledger.spec.leaseMs);
   }
 
   commit(scope: string, reservationId: string, actual: Usage, now: number): CommitReceipt {
     const ledger = this.ledger.scope(scope);
+    checkUsage(actual, 'actual');
     return ledger.commit(ledger.advance(now), reservationId, actual);
   }
 
@@ -67,4 +70,15 @@ export class MemoryQuotaStore implements QuotaStore {
     ledger.advance(now);
     return ledger.snapshot();
   }
+}
+
+/**
+ * A random UUID, flattened. Node builds `randomUUID()` as a rope of 21 joined pieces; a held
+ * id keeps all of them alive, which made holding a million receipts three times slower.
+ * Reading one character makes V8 flatten the rope into one string.
+ */
+export function newReservationId(): string {
+  const id = randomUUID();
+  id.charCodeAt(0);
+  return id;
 }

@@ -42,6 +42,25 @@ export function isAmount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
+/** Formats every dimension of `amounts` that is set, for a message: `800 tokens, 12.50 EUR, 1 tool call`. */
+export function formatUsage(amounts: Partial<Usage>, currency: string | undefined): string {
+  const parts = DIMENSIONS.flatMap((dimension) => {
+    const amount = amounts[dimension];
+    return amount === undefined ? [] : [formatAmount(dimension, amount, currency)];
+  });
+  return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
+/** Checks that `usage` holds a whole number from 0 to 2^53 − 1 in each dimension; throws `InvalidAmount` naming the first that does not. */
+export function checkUsage(usage: Usage, field: string): Usage {
+  if (typeof usage === 'object' && usage !== null && isAmount(usage.tokens) && isAmount(usage.costMinor) && isAmount(usage.toolCalls)) return usage;
+  if (typeof usage !== 'object' || usage === null) throw new InvalidAmount(field, usage);
+  for (const dimension of DIMENSIONS) {
+    if (!isAmount(usage[dimension])) throw new InvalidAmount(`${field}.${dimension}`, usage[dimension]);
+  }
+  return usage;
+}
+
 /** Formats one dimension for a message: `800 tokens`, `12.50 EUR`, `1 tool call`. */
 export function formatAmount(dimension: Dimension, amount: number, currency: string | undefined): string {
   if (dimension === 'tokens') return `${amount} tokens`;

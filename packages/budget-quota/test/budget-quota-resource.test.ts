@@ -58,6 +58,20 @@ describe('the BudgetQuota custom resource', () => {
     expect(problems(yamlText)).toContain(expected);
   });
 
+  it('refuses a YAML alias bomb with BudgetQuotaInvalid, naming the line of the alias, before expanding it', () => {
+    const levels = Array.from({ length: 10 }, (_, level) => `  l${level + 1}: &l${level + 1} [${Array.from({ length: 10 }, () => `*l${level}`).join(', ')}]`);
+    const bomb = `${EXAMPLE}bomb:\n  l0: &l0 lol\n${levels.join('\n')}\n`;
+    const started = performance.now();
+    expect(problems(bomb)).toContain(
+      'bad.yaml:24: (document): YAML aliases would expand past 100 nodes (an alias bomb); write the resource without anchors and aliases',
+    );
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('refuses a YAML alias that names no anchor with BudgetQuotaInvalid', () => {
+    expect(problems(`${EXAMPLE}extra: *nowhere\n`)).toContain('bad.yaml:22: (document): YAML syntax error: Unresolved alias (the anchor must be set before the alias): nowhere');
+  });
+
   it('lists every problem of a resource at once', () => {
     const message = problems(edit('tokens: 2000000', 'tokens: -1').replace('type: Fixed', 'type: Sliding'));
     expect(message).toContain('spec.limits.tokens: must be >= 0');

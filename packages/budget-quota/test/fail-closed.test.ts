@@ -1,6 +1,7 @@
+import { InvalidOptionError, MAX_DURATION_MS } from '@12-factor-agentops/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, UnknownReservation } from '../src/index.ts';
+import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, ReservationSettled, UnknownReservation } from '../src/index.ts';
 import type { Awaitable, CommitReceipt, Denial, QuotaSpec, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
 
@@ -12,12 +13,12 @@ type Fault = 'none' | 'throw' | 'reject' | 'throw-after-applying' | 'answer-late
  */
 class FaultyStore implements QuotaStore {
   readonly innerGrants = new Set<string>();
-  private readonly late: Promise<unknown>[] = [];
+  // Late answers wait here until the test delivers them, after the enforcer has given up.
+  private readonly late: (() => void)[] = [];
 
   constructor(
     readonly inner: MemoryQuotaStore,
     private readonly faults: Fault[],
-    private readonly lateByMs: number,
   ) {}
 
   quota(scope: string) {
@@ -43,9 +44,10 @@ class FaultyStore implements QuotaStore {
     this.inner.updateQuota(spec);
   }
 
-  /** Resolves when every late answer has been delivered. */
-  settled(): Promise<unknown> {
-    return Promise.all(this.late);
+  /** Delivers every late answer; resolves once their callbacks have run. */
+  async deliverLate(): Promise<void> {
+    for (const deliver of this.late.splice(0)) deliver();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private call<T>(act: () => T): Awaitable<T> {
@@ -62,9 +64,7 @@ class FaultyStore implements QuotaStore {
         throw new Error('connection reset after the write');
       case 'answer-late': {
         const value = act();
-        const late = new Promise<T>((resolve) => setTimeout(() => resolve(value), this.lateByMs));
-        this.late.push(late);
-        return late;
+        return new Promise<T>((resolve) => this.late.push(() => resolve(value)));
       }
       case 'never-answer':
         return new Promise<T>(() => undefined);
@@ -74,10 +74,21 @@ class FaultyStore implements QuotaStore {
   }
 }
 
+function bind(store: QuotaStore): QuotaStore {
+  return {
+    quota: (scope) => store.quota(scope),
+    reserve: (scope, estimate, now) => store.reserve(scope, estimate, now),
+    commit: (scope, id, actual, now) => store.commit(scope, id, actual, now),
+    release: (scope, id, now) => store.release(scope, id, now),
+    usage: (scope, now) => store.usage(scope, now),
+    updateQuota: (spec) => store.updateQuota(spec),
+  };
+}
+
 function setup(faults: Fault[], storeTimeoutMs = 5) {
   const clock = new ManualClock(1_000_000);
   const inner = new MemoryQuotaStore([teamQuota()]);
-  const store = new FaultyStore(inner, faults, storeTimeoutMs * 3);
+  const store = new FaultyStore(inner, faults);
   const budget = new BudgetEnforcer({ store, clock, storeTimeoutMs });
   return { clock, inner, store, budget };
 }
@@ -120,8 +131,7 @@ describe('fail closed', () => {
     const { budget, inner, store } = setup(['answer-late']);
     expect(await budget.reserve('team/research', { tokens: 700 })).toMatchObject({ granted: false, reason: 'store-unavailable' });
     expect(inner.usage('team/research', 1_000_000).outstanding.tokens).toBe(700);
-    await store.settled();
-    await new Promise((resolve) => setImmediate(resolve));
+    await store.deliverLate();
     expect(inner.usage('team/research', 1_000_000)).toMatchObject({ outstanding: { tokens: 0 }, reservations: 0 });
   });
 
@@ -131,10 +141,35 @@ describe('fail closed', () => {
     if (!reservation.granted) throw new Error(reservation.message);
     const receipt = await budget.commit(reservation, { tokens: 250 });
     expect(receipt).toMatchObject({ recorded: false, reason: 'store-unavailable', scope: 'team/research', reservationId: reservation.id });
-    expect(receipt.recorded ? '' : receipt.message).toMatch(/commit of reservation .* not recorded: connection refused; the estimate stays held until the lease expires, retry/);
+    expect(receipt.recorded ? '' : receipt.message).toMatch(
+      /commit of reservation .* not recorded: connection refused; the estimate stays held until the lease expires; retry the same call: a commit or release the store did apply answers with its first receipt$/,
+    );
     expect(inner.usage('team/research', clock.now()).outstanding.tokens).toBe(300);
     clock.advance(60_000);
     expect(await budget.commit(reservation, { tokens: 250 })).toMatchObject({ recorded: true, late: true, overshoot: { tokens: 250 } });
+  });
+
+  it('answers the retry of a commit whose answer was lost with the first receipt, and counts the usage once', async () => {
+    const { budget, inner, clock } = setup(['none', 'throw-after-applying']);
+    const reservation = await budget.reserve('team/research', { tokens: 300 });
+    if (!reservation.granted) throw new Error(reservation.message);
+    const lost = await budget.commit(reservation, { tokens: 250 });
+    expect(lost).toMatchObject({ recorded: false, reason: 'store-unavailable' });
+    expect(lost.recorded ? '' : lost.message).toContain('retry the same call');
+    const retried = await budget.commit(reservation, { tokens: 250 });
+    expect(retried).toEqual({ recorded: true, scope: 'team/research', reservationId: reservation.id, actual: { tokens: 250, costMinor: 0, toolCalls: 0 }, overshoot: { tokens: 0, costMinor: 0, toolCalls: 0 }, overshot: false, late: false });
+    expect(inner.usage('team/research', clock.now())).toMatchObject({ committed: { tokens: 250 }, outstanding: { tokens: 0 } });
+  });
+
+  it('does not let other code release a reservation by guessing its id, so the holder’s commit is never lost', async () => {
+    const { budget, inner, clock } = setup([]);
+    const victim = await budget.reserve('team/research', { tokens: 300 });
+    if (!victim.granted) throw new Error(victim.message);
+    for (const guess of ['r1', 'r0', 'r2', '1', victim.id.slice(0, 8)]) {
+      await expect(budget.release({ ...victim, id: guess })).rejects.toThrow(UnknownReservation);
+    }
+    expect(inner.usage('team/research', clock.now())).toMatchObject({ outstanding: { tokens: 300 }, reservations: 1 });
+    expect(await budget.commit(victim, { tokens: 300 })).toMatchObject({ recorded: true, late: false });
   });
 
   it('passes a caller’s mistake through as an error instead of hiding it as an outage', async () => {
@@ -143,12 +178,23 @@ describe('fail closed', () => {
     const reservation = await budget.reserve('team/research', { tokens: 3 });
     if (!reservation.granted) throw new Error(reservation.message);
     await budget.release(reservation);
-    await expect(budget.commit(reservation, { tokens: 3 })).rejects.toThrow(UnknownReservation);
+    await expect(budget.commit(reservation, { tokens: 3 })).rejects.toThrow(ReservationSettled);
+    await expect(budget.commit({ ...reservation, id: 'not-issued' }, { tokens: 3 })).rejects.toThrow(UnknownReservation);
   });
 
-  it('refuses a timeout that is not a positive number of milliseconds', () => {
+  it('refuses a timeout that is not a duration from 1 ms to 100 years with InvalidOptionError', () => {
     const store = new MemoryQuotaStore([teamQuota()]);
-    expect(() => new BudgetEnforcer({ store, storeTimeoutMs: 0 })).toThrow('Expected `storeTimeoutMs` to be a positive number of milliseconds, got 0');
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_DURATION_MS + 1, '1000' as unknown as number]) {
+      expect(() => new BudgetEnforcer({ store, storeTimeoutMs: bad })).toThrow(InvalidOptionError);
+    }
+    expect(() => new BudgetEnforcer({ store, storeTimeoutMs: 0 })).toThrow('Expected `storeTimeoutMs` to be a duration in ms from 1 to 3153600000000 (100 years), got 0 (number).');
+  });
+
+  it('waits as long as a storeTimeoutMs past 2^31 − 1 ms says, instead of Node turning it into 1 ms', async () => {
+    const inner = new MemoryQuotaStore([teamQuota()]);
+    const answerIn30ms: QuotaStore = { ...bind(inner), reserve: (scope, estimate, now) => new Promise((resolve) => setTimeout(() => resolve(inner.reserve(scope, estimate, now)), 30)) };
+    const budget = new BudgetEnforcer({ store: answerIn30ms, clock: new ManualClock(1_000_000), storeTimeoutMs: 2 ** 31 });
+    expect(await budget.reserve('team/research', { tokens: 10 })).toMatchObject({ granted: true });
   });
 
   it('never allows what the limits would deny, whatever calls of the store fail and how', async () => {
@@ -158,6 +204,8 @@ describe('fail closed', () => {
       fc.record({ kind: fc.constant('commit' as const), pick: fc.nat(), tokens: fc.integer({ min: 0, max: 600 }) }),
       fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
+      // Late answers (a grant the enforcer gave up on, a commit it reported as not recorded) arrive here.
+      fc.record({ kind: fc.constant('deliver-late' as const) }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fault, { maxLength: 40 }), fc.array(step, { maxLength: 25 }), async (faults, steps) => {
@@ -179,6 +227,8 @@ describe('fail closed', () => {
             }
           } else if (action.kind === 'advance') {
             clock.advance(action.ms);
+          } else if (action.kind === 'deliver-late') {
+            await store.deliverLate();
           } else if (open.length > 0) {
             const [reservation] = open.splice(action.pick % open.length, 1);
             if (reservation === undefined) continue;
@@ -188,7 +238,7 @@ describe('fail closed', () => {
           const now = inner.usage('team/research', clock.now());
           expect(now.committed.tokens + now.outstanding.tokens).toBeLessThanOrEqual(1000 + now.overshoot.tokens);
         }
-        await store.settled();
+        await store.deliverLate();
       }),
       { numRuns: 120 },
     );

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/p
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BudgetEnforcer, FileQuotaStore, JournalCorrupt, JournalTornTail, ManualClock, UnknownReservation } from '../src/index.ts';
+import { BudgetEnforcer, FileQuotaStore, JournalCorrupt, JournalTornTail, ManualClock, ReservationSettled } from '../src/index.ts';
 import type { FileQuotaStoreOptions, JournalRepair, Reservation } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
 
@@ -60,7 +60,9 @@ describe('durable file store', () => {
     const after = enforcer(second, clock);
     expect(await second.usage(SCOPE, clock.now())).toEqual(before);
     expect(before).toMatchObject({ committed: { tokens: 170 }, outstanding: { tokens: 300 }, overshoot: { tokens: 30 }, reservations: 1 });
-    await expect(after.commit(committed, { tokens: 90 })).rejects.toThrow(UnknownReservation);
+    expect(await after.commit(committed, { tokens: 90 })).toMatchObject({ recorded: true, actual: { tokens: 90 }, late: false });
+    await expect(after.commit(committed, { tokens: 91 })).rejects.toThrow(ReservationSettled);
+    expect(await second.usage(SCOPE, clock.now())).toEqual(before);
     expect(await after.commit(open, { tokens: 300 })).toMatchObject({ recorded: true, late: false });
     expect(await second.usage(SCOPE, clock.now())).toMatchObject({ committed: { tokens: 470 }, outstanding: { tokens: 0 } });
   });
@@ -106,7 +108,7 @@ describe('durable file store', () => {
     const opening = FileQuotaStore.open(journal, { quotas: [teamQuota()] });
     await expect(opening).rejects.toThrow(JournalTornTail);
     await expect(FileQuotaStore.open(journal, { quotas: [teamQuota()] })).rejects.toThrow(
-      /quota\.journal, line 2: the last 36 bytes \(from offset \d+\) are an incomplete record .* open the store with \{ tornTail: 'truncate' \} to drop it/,
+      /quota\.journal, line 2: the last 36 bytes \(from offset \d+\) are an incomplete record .* open the store with \{ tornTail: 'repair' \} to cut it off/,
     );
   });
 
@@ -120,8 +122,8 @@ describe('durable file store', () => {
     await appendFile(journal, '{"type":"committed","at":1000');
 
     const repairs: JournalRepair[] = [];
-    const reopened = await openStore({ tornTail: 'truncate', onRepair: (repair) => repairs.push(repair) });
-    expect(repairs).toEqual([{ kind: 'torn-tail-truncated', path: journal, line: 2, offset: size, bytes: 29 }]);
+    const reopened = await openStore({ tornTail: 'repair', onRepair: (repair) => repairs.push(repair) });
+    expect(repairs).toEqual([{ kind: 'torn-tail-repaired', path: journal, line: 2, offset: size, bytes: 29 }]);
     expect(reopened.repairs).toEqual(repairs);
     expect((await readFile(journal)).length).toBe(size);
     expect(await reopened.usage(SCOPE, clock.now())).toEqual(before);

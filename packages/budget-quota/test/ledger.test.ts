@@ -6,6 +6,8 @@ import {
   LATE_COMMIT_WINDOW_MS,
   ManualClock,
   MemoryQuotaStore,
+  RECEIPT_RETENTION_SETTLEMENTS,
+  ReservationSettled,
   UnknownReservation,
   UnknownScope,
 } from '../src/index.ts';
@@ -85,12 +87,31 @@ describe('reserve, commit, release', () => {
     await granted(budget.reserve('team/research', { tokens: 300 }));
   });
 
-  it('throws UnknownReservation when a reservation is committed twice', async () => {
-    const { budget } = setup();
+  it('counts a reservation committed twice with the same usage once, and refuses other usage or a release after it', async () => {
+    const { budget, usage } = setup();
     const reservation = await granted(budget.reserve('team/research', { tokens: 10 }));
-    await budget.commit(reservation, { tokens: 10 });
-    await expect(budget.commit(reservation, { tokens: 10 })).rejects.toThrow(UnknownReservation);
-    await expect(budget.release(reservation)).rejects.toThrow(/is not outstanding: it was already committed or released/);
+    const first = await budget.commit(reservation, { tokens: 10 });
+    expect(await budget.commit(reservation, { tokens: 10 })).toBe(first);
+    await expect(budget.commit(reservation, { tokens: 11 })).rejects.toThrow(ReservationSettled);
+    await expect(budget.release(reservation)).rejects.toThrow(/was already committed with 10 tokens, 0\.00 EUR, 0 tool calls; a release is refused/);
+    expect(usage()).toMatchObject({ committed: { tokens: 10 }, outstanding: { tokens: 0 } });
+  });
+});
+
+describe('receipts of settled reservations', () => {
+  it('answers a repeat for at least RECEIPT_RETENTION_SETTLEMENTS settlements of the scope, and forgets it within twice that', () => {
+    const store = new MemoryQuotaStore([teamQuota({ limits: { tokens: 1_000_000 } })]);
+    const settle = (): void => {
+      const answer = store.reserve('team/research', { tokens: 1, costMinor: 0, toolCalls: 0 }, 1_000_000);
+      if (answer.granted) store.release('team/research', answer.id, 1_000_000);
+    };
+    const watched = store.reserve('team/research', { tokens: 1, costMinor: 0, toolCalls: 0 }, 1_000_000);
+    if (!watched.granted) throw new Error(watched.message);
+    const first = store.release('team/research', watched.id, 1_000_000);
+    for (let settled = 1; settled < RECEIPT_RETENTION_SETTLEMENTS; settled++) settle();
+    expect(store.release('team/research', watched.id, 1_000_000)).toBe(first);
+    for (let settled = 0; settled < RECEIPT_RETENTION_SETTLEMENTS + 1; settled++) settle();
+    expect(() => store.release('team/research', watched.id, 1_000_000)).toThrow(UnknownReservation);
   });
 });
 
@@ -112,7 +133,8 @@ describe('leases', () => {
     const receipt = await budget.commit(reservation, { tokens: 300 });
     expect(receipt).toMatchObject({ recorded: true, late: true, overshot: true, overshoot: { tokens: 300 } });
     expect(usage()).toMatchObject({ committed: { tokens: 300 }, overshoot: { tokens: 300 }, outstanding: { tokens: 0 } });
-    await expect(budget.commit(reservation, { tokens: 300 })).rejects.toThrow(UnknownReservation);
+    expect(await budget.commit(reservation, { tokens: 300 })).toBe(receipt);
+    expect(usage()).toMatchObject({ committed: { tokens: 300 } });
   });
 
   it('accepts a release after expiry as late without returning the budget twice', async () => {

@@ -11,7 +11,7 @@ import { darkCodeTheme, lightCodeTheme } from './plugins/prism-themes.ts';
 import remarkMermaidSvg from './plugins/mermaid-svg.ts';
 import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
 import { hasReleaseNotes, isChangelog, releaseNotesFrontMatter, releaseNotesLast, releaseNotesMarkdown, releaseNotesSlug, releaseNotesTitle } from './plugins/release-notes.ts';
-import { crossInstanceRoute, docsRouteBase, examplesRouteBase, patternPackages } from './plugins/routes.ts';
+import { crossInstanceRoute, docsRouteBase, examplePackages, examplesRouteBase } from './plugins/routes.ts';
 
 const { url, baseUrl } = siteLocationFromEnv(process.env);
 
@@ -23,7 +23,7 @@ const docsPath = '../../docs';
 const packagesPath = '../../packages';
 const docsDir = path.resolve(siteDir, docsPath);
 const packagesDir = path.resolve(siteDir, packagesPath);
-const examplePackages = patternPackages(packagesDir);
+const sitePackages = examplePackages(packagesDir);
 // Every docs instance reads GitHub Markdown: alerts become admonitions, Mermaid fences become
 // inline SVG at build time (no Mermaid code in the browser), task-list boxes get labels.
 const markdownPlugins = {
@@ -37,7 +37,7 @@ const search = {
   // The index is built from the static pages and served with them: no hosted service.
   docsRouteBasePath: [docsRouteBase, examplesRouteBase],
   // Read only to hash the index file name, so a changed page is never served a stale index.
-  docsDir: [docsPath, ...examplePackages.map((name) => `${packagesPath}/${name}`)],
+  docsDir: [docsPath, ...sitePackages.map((name) => `${packagesPath}/${name}`)],
   indexBlog: false,
   indexPages: false,
   hashed: 'filename',
@@ -95,8 +95,9 @@ const config: Config = {
         path: packagesPath,
         routeBasePath: examplesRouteBase,
         sidebarPath: './sidebars-examples.ts',
-        // Only the pattern packages' READMEs; `*/README.md` never reaches into node_modules.
-        include: examplePackages.map((name) => `${name}/README.md`),
+        // Only the READMEs of the pattern packages and the building blocks; naming each
+        // README never reaches into node_modules or a tooling package.
+        include: sitePackages.map((name) => `${name}/README.md`),
         ...markdownPlugins,
       },
     ],

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { readFactors } from '@12-factor-agentops/doc-checks';
 import { horizontalOverflow, newContext, newPhoneContext, watchPage } from './support/chromium.ts';
-import { buildDir, docFiles, docRoute, docsDir, docWithMostDiagrams, examplePages, readDoc, sitemapPaths } from './support/site.ts';
+import { buildDir, buildingBlockNames, docFiles, docRoute, docsDir, docWithMostDiagrams, examplePages, readDoc, sitemapPaths } from './support/site.ts';
 import { useBuiltSite } from './support/built-site.ts';
 
 const built = useBuiltSite();
@@ -163,6 +163,17 @@ describe('docs/ rendered as plain GitHub Markdown', () => {
       const sidebar = await page.locator('nav[aria-label="Docs sidebar"] a.menu__link').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
       expect(sidebar).toContain(`${built.site.baseUrl}${example.route}`);
     }
+    await page.close();
+  });
+
+  it('groups the building blocks under "Building blocks" in the Examples sidebar', async () => {
+    const blocks = buildingBlockNames();
+    expect(blocks.length).toBeGreaterThan(0);
+    const page = await built.browser.newPage();
+    await page.goto(built.site.url(examplePages()[0]?.route ?? ''));
+    const group = page.locator('nav[aria-label="Docs sidebar"] li.theme-doc-sidebar-item-category').filter({ hasText: 'Building blocks' });
+    const links = await group.locator('a.menu__link').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+    expect(links).toEqual(expect.arrayContaining(blocks.map((name) => `${built.site.baseUrl}examples/${name}`)));
     await page.close();
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadContext, Plugin } from '@docusaurus/types';
 import { readFactors } from '@12-factor-agentops/doc-checks';
-import { crossInstanceRoute, docRoute, exampleRoute, patternPackages } from './routes.ts';
+import { buildingBlockPackages, crossInstanceRoute, docRoute, exampleRoute, patternPackages } from './routes.ts';
 
 export interface LlmsTxtOptions {
   /** The docs tree, relative to the site folder. */
@@ -33,6 +33,7 @@ export interface LlmsSite {
   readonly siteRoot: string;
   readonly docs: readonly LlmsPage[];
   readonly examples: readonly LlmsPage[];
+  readonly buildingBlocks: readonly LlmsPage[];
 }
 
 const ignoredDocs = new Set(['CHANGELOG.md']);
@@ -99,8 +100,12 @@ export function absoluteLinks(markdown: string, repoRoot: string, file: string, 
     .join('');
 }
 
-/** The pages of docs/ and the example packages, read from disk. */
-export function readLlmsPages(repoRoot: string, docsDir: string, packagesDir: string): { docs: LlmsPage[]; examples: LlmsPage[] } {
+/** The pages of docs/, the example packages and the building blocks, read from disk. */
+export function readLlmsPages(
+  repoRoot: string,
+  docsDir: string,
+  packagesDir: string,
+): { docs: LlmsPage[]; examples: LlmsPage[]; buildingBlocks: LlmsPage[] } {
   const rules = new Map(readFactors(docsDir).map((factor) => [`factors/${factor.file}`, factor.rule]));
   const docsRelative = path.relative(repoRoot, docsDir).split(path.sep).join('/');
   const docs = readingOrder(markdownFiles(docsDir)).map((file) => {
@@ -108,15 +113,16 @@ export function readLlmsPages(repoRoot: string, docsDir: string, packagesDir: st
     return { file: `${docsRelative}/${file}`, route: docRoute(file), title: heading(markdown, file), summary: rules.get(file) ?? firstParagraph(markdown), markdown };
   });
   const packagesRelative = path.relative(repoRoot, packagesDir).split(path.sep).join('/');
-  const examples = patternPackages(packagesDir)
-    .filter((name) => existsSync(path.join(packagesDir, name, 'README.md')))
-    .map((name) => {
-    const file = `${packagesRelative}/${name}/README.md`;
-    const markdown = readFileSync(path.join(packagesDir, name, 'README.md'), 'utf8');
-    const manifest = JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')) as { description?: string };
-    return { file, route: exampleRoute(name), title: heading(markdown, file), summary: manifest.description ?? firstParagraph(markdown), markdown };
-  });
-  return { docs, examples };
+  const packagePages = (names: readonly string[]): LlmsPage[] =>
+    names
+      .filter((name) => existsSync(path.join(packagesDir, name, 'README.md')))
+      .map((name) => {
+        const file = `${packagesRelative}/${name}/README.md`;
+        const markdown = readFileSync(path.join(packagesDir, name, 'README.md'), 'utf8');
+        const manifest = JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')) as { description?: string };
+        return { file, route: exampleRoute(name), title: heading(markdown, file), summary: manifest.description ?? firstParagraph(markdown), markdown };
+      });
+  return { docs, examples: packagePages(patternPackages(packagesDir)), buildingBlocks: packagePages(buildingBlockPackages(packagesDir)) };
 }
 
 function link(site: LlmsSite, page: LlmsPage): string {
@@ -135,6 +141,7 @@ export function llmsTxt(site: LlmsSite): string {
     ['## Framework', ...(intro ? [link(site, intro)] : []), ...factors.map((page) => link(site, page))].join('\n'),
     ...(others.length > 0 ? [['## More about the framework', ...others.map((page) => link(site, page))].join('\n')] : []),
     ...(site.examples.length > 0 ? [['## Examples', ...site.examples.map((page) => link(site, page))].join('\n')] : []),
+    ...(site.buildingBlocks.length > 0 ? [['## Building blocks', ...site.buildingBlocks.map((page) => link(site, page))].join('\n')] : []),
   ];
   return `${sections.join('\n\n')}\n`;
 }

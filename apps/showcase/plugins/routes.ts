@@ -41,21 +41,43 @@ export function crossInstanceRoute(repoRoot: string, sourceFile: string, url: st
   return undefined;
 }
 
-/**
- * The packages shown in the Examples section: those whose package.json names the factor
- * they implement (`"agentops": { "factor": "VIII" }`). Tooling packages are left out.
- */
-export function patternPackages(packagesDir: string): string[] {
+/** The part a package plays on the site, read from the `agentops` field of its package.json. */
+interface AgentopsManifest {
+  readonly agentops?: { readonly factor?: unknown; readonly buildingBlock?: unknown };
+}
+
+function packagesWhere(packagesDir: string, wanted: (manifest: AgentopsManifest) => boolean): string[] {
   return readdirSync(packagesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .filter((name) => {
       try {
-        const manifest = JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')) as { agentops?: { factor?: unknown } };
-        return typeof manifest.agentops?.factor === 'string';
+        return wanted(JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')) as AgentopsManifest);
       } catch {
         return false;
       }
     })
     .sort();
+}
+
+/**
+ * The pattern packages shown in the Examples section: those whose package.json names the
+ * factor they implement (`"agentops": { "factor": "VIII" }`). Tooling packages are left out.
+ */
+export function patternPackages(packagesDir: string): string[] {
+  return packagesWhere(packagesDir, (manifest) => typeof manifest.agentops?.factor === 'string');
+}
+
+/**
+ * The building blocks the pattern packages stand on (`"agentops": { "buildingBlock": true }`,
+ * no factor): shown in the Examples section under "Building blocks", so links to their READMEs
+ * from the docs and from the pattern READMEs resolve on the site as on GitHub.
+ */
+export function buildingBlockPackages(packagesDir: string): string[] {
+  return packagesWhere(packagesDir, (manifest) => manifest.agentops?.buildingBlock === true && manifest.agentops.factor === undefined);
+}
+
+/** Every package with a page in the Examples section: the patterns, then the building blocks. */
+export function examplePackages(packagesDir: string): string[] {
+  return [...patternPackages(packagesDir), ...buildingBlockPackages(packagesDir)];
 }

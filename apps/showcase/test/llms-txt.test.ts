@@ -28,6 +28,8 @@ beforeEach(() => {
   write('docs/CHANGELOG.md', '# @scope/framework\n\n## 1.0.0\n');
   write('packages/gate/package.json', JSON.stringify({ name: '@scope/gate', description: 'Approval gates.', agentops: { factor: 'VIII' } }));
   write('packages/gate/README.md', '# @scope/gate\n\nGates.\n');
+  write('packages/store/package.json', JSON.stringify({ name: '@scope/store', description: 'Shared SQL access.', agentops: { buildingBlock: true } }));
+  write('packages/store/README.md', '# @scope/store\n\nStores.\n');
   write('packages/tools/package.json', JSON.stringify({ name: '@scope/tools' }));
   write('packages/tools/README.md', '# tools\n');
 });
@@ -63,7 +65,7 @@ describe('llms.txt and llms-full.txt', () => {
     expect(text.startsWith('# Example Site\n\n> Twelve principles, the factors first.\n')).toBe(true);
     expect(text).toContain(`- [Factor I: alpha](${siteRoot}docs/factors/alpha): Rule of I.`);
     expect(text).toContain(`- [Why](${siteRoot}docs/explanation/why): Because it holds.`);
-    expect(text).toContain(`## Examples\n- [@scope/gate](${siteRoot}examples/gate): Approval gates.`);
+    expect(text).toContain(`## Examples\n- [@scope/gate](${siteRoot}examples/gate): Approval gates.\n\n## Building blocks\n- [@scope/store](${siteRoot}examples/store): Shared SQL access.`);
     expect(text).not.toContain('tools');
     expect(text.indexOf('Factor I:')).toBeLessThan(text.indexOf('Factor XII:'));
     expect(text).toContain(`[llms-full.txt](${siteRoot}llms-full.txt)`);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crossInstanceRoute, docRoute, patternPackages } from '../plugins/routes.ts';
+import { buildingBlockPackages, crossInstanceRoute, docRoute, examplePackages, patternPackages } from '../plugins/routes.ts';
 
 const repo = '/repo';
 
@@ -30,19 +30,24 @@ describe('routes of repository files on the site', () => {
     expect(crossInstanceRoute(repo, source, 'https://example.org/x.md')).toBeUndefined();
   });
 
-  it('lists only packages that declare the factor they implement', () => {
+  it('lists the packages that declare the factor they implement, then the building blocks, and no tooling package', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pattern-packages-'));
     try {
       for (const [name, manifest] of [
         ['budget-quota', { name: 'b', agentops: { factor: 'VIII' } }],
+        ['core', { name: 'c', agentops: { buildingBlock: true } }],
         ['doc-checks', { name: 'd' }],
         ['reconciler', { name: 'r', agentops: { factor: 'XI' } }],
+        ['sql', { name: 's', agentops: { buildingBlock: true } }],
+        ['tooling', { name: 't', agentops: { buildingBlock: 'yes' } }],
       ] as const) {
         mkdirSync(path.join(dir, name));
         writeFileSync(path.join(dir, name, 'package.json'), JSON.stringify(manifest));
       }
       mkdirSync(path.join(dir, 'not-a-package'));
       expect(patternPackages(dir)).toEqual(['budget-quota', 'reconciler']);
+      expect(buildingBlockPackages(dir)).toEqual(['core', 'sql']);
+      expect(examplePackages(dir)).toEqual(['budget-quota', 'reconciler', 'core', 'sql']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@ export class RepoRootError extends Error {
   }
 }
 
-/** A workspace package and the factor its package.json declares under `agentops.factor`. */
+/** A workspace package and the factor its package.json declares under `agentops.factor` (none for a building block, `agentops.buildingBlock: true`). */
 export interface PackageInfo {
   /** The folder name, e.g. 'budget-quota'. */
   readonly name: string;
@@ -69,7 +69,13 @@ function readPackage(root: string, name: string): PackageInfo | undefined {
   }
   const agentops = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['agentops'] : undefined;
   if (agentops === undefined) return { name, dir, factor: undefined, factorLine, problem: undefined };
-  const factor = typeof agentops === 'object' && agentops !== null ? (agentops as Record<string, unknown>)['factor'] : undefined;
+  const fields = typeof agentops === 'object' && agentops !== null ? (agentops as Record<string, unknown>) : {};
+  // A building block (core, sql) demonstrates no factor: it says `"buildingBlock": true` instead.
+  if (fields['buildingBlock'] === true) {
+    const problem = 'factor' in fields ? '"agentops" declares both a "factor" and "buildingBlock": true; a building block demonstrates no factor, so keep one of the two' : undefined;
+    return { name, dir, factor: undefined, factorLine, problem };
+  }
+  const factor = fields['factor'];
   if (typeof factor !== 'string' || !ROMAN_NUMERALS.includes(factor)) {
     return { name, dir, factor: undefined, factorLine, problem: `"agentops": { "factor": ${JSON.stringify(factor) ?? 'undefined'} } is not a factor numeral I..XII` };
   }

@@ -127,4 +127,18 @@ describe('the spine of a factor page', () => {
       'packages/quota-example/package.json:6: "agentops": { "factor": "IIX" } is not a factor numeral I..XII. Declare the factor the package demonstrates, e.g. "agentops": { "factor": "VIII" }.',
     ]);
   });
+
+  it('accepts a building block that declares "buildingBlock": true and no factor', () => {
+    const root = copyValidRepo();
+    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII"', '"buildingBlock": true');
+    expect(reported(root, 'spine')).toEqual([]);
+  });
+
+  it('reports a package that declares both a factor and "buildingBlock": true', () => {
+    const root = copyValidRepo();
+    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII"', '"factor": "VIII", "buildingBlock": true');
+    expect(reported(root, 'spine')).toEqual([
+      'packages/quota-example/package.json:6: "agentops" declares both a "factor" and "buildingBlock": true; a building block demonstrates no factor, so keep one of the two. Declare the factor the package demonstrates, e.g. "agentops": { "factor": "VIII" }.',
+    ]);
+  });
 });

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lunr from 'lunr';
-import { exampleRoute, patternPackages } from '../../plugins/routes.ts';
+import { buildingBlockPackages, exampleRoute, examplePackages } from '../../plugins/routes.ts';
 
 export const siteDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const buildDir = path.join(siteDir, 'build');
@@ -49,9 +49,9 @@ export function docWithMostDiagrams(): { file: string; diagrams: number } {
   return best;
 }
 
-/** The example packages that have a page on the site: name and route. */
+/** The packages that have a page on the site (patterns first, then building blocks): name and route. */
 export function examplePages(): { name: string; route: string; markdown: string }[] {
-  return patternPackages(packagesDir)
+  return examplePackages(packagesDir)
     .filter((name) => existsSync(path.join(packagesDir, name, 'README.md')))
     .map((name) => ({ name, route: exampleRoute(name), markdown: readFileSync(path.join(packagesDir, name, 'README.md'), 'utf8') }));
 }
@@ -101,4 +101,9 @@ export function wordOnlyIn(file: string): string {
     .find((candidate) => !otherStems.has(searchStem(candidate)));
   if (!word) throw new Error(`${file} has no word of its own to search for.`);
   return word;
+}
+
+/** The building blocks (core, sql, …): their pages sit in the "Building blocks" group of the Examples sidebar. */
+export function buildingBlockNames(): string[] {
+  return buildingBlockPackages(packagesDir);
 }

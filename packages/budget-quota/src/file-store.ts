@@ -20,7 +20,6 @@ import type { LockRepair, TornTailPolicy } from '@12-factor-agentops/core';
 import { DEFAULT_COMPACT_EVERY, DEFAULT_LOCK_TIMEOUT_MS } from './defaults.ts';
 import { JournalCorrupt, JournalTornTail, StoreClosed } from './errors.ts';
 import { decodeLine, encodeLine } from './journal.ts';
-import type { JournalRecord } from './journal.ts';
 import { QuotaLedger } from './ledger.ts';
 import type { LedgerEvent } from './ledger.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
@@ -288,19 +287,16 @@ export class FileQuotaStore implements QuotaStore {
   private read(line: Buffer, offset: number): void {
     const number = this.lines + 1;
     const record = decodeLine(line, this.path, number, offset);
-    const fail = (problem: string): never => {
-      throw new JournalCorrupt(this.path, number, problem);
-    };
-    if (typeof record === 'string') fail(record);
-    const decoded = record as JournalRecord;
-    if (decoded.type === 'snapshot') {
-      if (number !== 1) fail('a snapshot header can only be the first line');
-      this.snapshotEnd = 1 + (decoded as { records: number }).records;
+    if (typeof record === 'string') throw new JournalCorrupt(this.path, number, record);
+    if (record.type === 'snapshot') {
+      if (number !== 1) throw new JournalCorrupt(this.path, number, 'a snapshot header can only be the first line');
+      this.snapshotEnd = 1 + record.records;
       return;
     }
-    const inSnapshot = number <= this.snapshotEnd;
-    if (!inSnapshot && decoded.type !== 'reserved' && decoded.type !== 'committed' && decoded.type !== 'released') fail(`a "${decoded.type}" record outside the snapshot`);
-    if (!this.ledger.apply(decoded)) this.foreign.push(Buffer.from(line));
+    if (number > this.snapshotEnd && record.type !== 'reserved' && record.type !== 'committed' && record.type !== 'released') {
+      throw new JournalCorrupt(this.path, number, `a "${record.type}" record outside the snapshot`);
+    }
+    if (!this.ledger.apply(record)) this.foreign.push(Buffer.from(line));
   }
 
   // Forgets what was read, to read the journal again from its first line.

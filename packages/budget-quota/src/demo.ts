@@ -104,7 +104,7 @@ const started = performance.now();
 const waited = await new BudgetEnforcer({ store: hanging, clock, storeTimeoutMs: 250 }).reserve(quota.scope, { tokens: 800 });
 say(`   reserve → ${waited.granted ? 'granted' : `DENIED after ${Math.round(performance.now() - started)} ms: ${waited.message}`}`);
 
-step(8, 'The durable store: an append-only journal that survives a restart and a torn write');
+step(8, 'The durable store: an append-only journal that survives a restart and a torn write, and compacts');
 const directory = await mkdtemp(join(tmpdir(), 'budget-quota-demo-'));
 try {
   const journal = join(directory, 'quota.journal');
@@ -129,7 +129,20 @@ try {
   say(`   state after the restart ${same ? 'is identical' : 'DIFFERS'}: committed ${after.committed.tokens} tokens, outstanding ${after.outstanding.tokens} tokens`);
   const receipt = await new BudgetEnforcer({ store: reopened, clock }).commit(held, { tokens: 900, costMinor: 15, toolCalls: 1 });
   say(`   the reservation opened before the restart commits normally → ${receipt.recorded ? 'recorded' : receipt.message}`);
+  const again = await new BudgetEnforcer({ store: reopened, clock }).commit(held, { tokens: 900, costMinor: 15, toolCalls: 1 });
+  say(`   the same commit retried (say, after a timeout) → ${again.recorded ? 'the first receipt again, counted once' : again.message}`);
+  const busy = new BudgetEnforcer({ store: reopened, clock });
+  for (let call = 0; call < 100; call++) await busy.guard(quota.scope, { tokens: 100 }, async () => ({ value: null, actual: { tokens: 90 } }));
+  clock.advance(2 * 3_600_000);
+  const beforeCompaction = await reopened.usage(quota.scope, clock.now());
+  const compaction = await reopened.compact();
+  say(`   100 more calls, then two quiet hours; compact → ${compaction.linesBefore} lines of history become a ${compaction.linesAfter}-line snapshot, swapped in atomically`);
   await reopened.close();
+  const compacted = await FileQuotaStore.open(journal, { quotas: [quota] });
+  const afterCompaction = await compacted.usage(quota.scope, clock.now());
+  const kept = JSON.stringify(afterCompaction) === JSON.stringify(beforeCompaction);
+  say(`   reopen reads ${compacted.stats.linesRead} lines, not the history; the state ${kept ? 'is identical' : 'DIFFERS'}: committed ${afterCompaction.committed.tokens} tokens`);
+  await compacted.close();
 } finally {
   await rm(directory, { recursive: true, force: true });
 }

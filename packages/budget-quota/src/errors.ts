@@ -154,6 +154,26 @@ export class JournalTornTail extends Error {
 }
 
 /**
+ * A compacted journal holds a scope's usage as counted in one window, and this process
+ * configures another for that scope: the saved usage cannot be recounted. Nothing is allowed
+ * until every process sharing the journal configures the same window.
+ */
+export class JournalWindowMismatch extends Error {
+  override readonly name = 'JournalWindowMismatch';
+  constructor(
+    readonly scope: string,
+    readonly saved: { readonly type: string; readonly durationMs: number },
+    readonly configured: { readonly type: string; readonly durationMs: number },
+  ) {
+    super(
+      `The quota journal's saved state of scope "${scope}" was counted in a ${saved.type} window of ${saved.durationMs} ms, ` +
+        `but this process configures a ${configured.type} window of ${configured.durationMs} ms. Configure the same window in ` +
+        'every process that shares the journal, or start a new journal (move the old one aside) for the new window.',
+    );
+  }
+}
+
+/**
  * The file store refused to write a journal line that its own reader would refuse: one such
  * line would lock every process out of the journal. Nothing was written.
  */

@@ -5,9 +5,9 @@ export { validateCommitReceipt, validateReleaseReceipt, validateReservation } fr
 export type { CommitRequest, ReleaseRequest, ReserveRequest } from './store-answers.ts';
 export type { Awaitable, QuotaStore } from './store.ts';
 export { FileQuotaStore } from './file-store.ts';
-export type { FileQuotaStoreOptions, JournalRepair } from './file-store.ts';
+export type { Compaction, FileQuotaStoreOptions, JournalRepair, JournalStats } from './file-store.ts';
 export { LATE_COMMIT_WINDOW_MS, QuotaLedger, RECEIPT_RETENTION_MS, RECEIPT_RETENTION_SETTLEMENTS } from './ledger.ts';
-export type { LedgerEvent, ScopeLedger } from './ledger.ts';
+export type { LedgerEvent, LedgerRecord, LedgerStateRecord, ScopeLedger } from './ledger.ts';
 export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 export type { QuotaLimits, QuotaSpec, WindowSpec } from './quota-spec.ts';
 export type { Dimension, Usage, UsageInput } from './usage.ts';
@@ -23,6 +23,7 @@ export {
   InvalidQuotaSpec,
   JournalCorrupt,
   JournalTornTail,
+  JournalWindowMismatch,
   JournalWriteRefused,
   QuotaUsageError,
   ReservationSettled,
@@ -34,4 +35,4 @@ export {
 } from './errors.ts';
 // The file lock is core's; its timeout error is re-exported so callers can catch it by this package's name too.
 export { LockTimeout } from '@12-factor-agentops/core';
-export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';
+export { DEFAULT_COMPACT_EVERY, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STORE_TIMEOUT_MS } from './defaults.ts';

@@ -1,9 +1,9 @@
-import { InvalidQuotaSpec, ReservationSettled, UnknownReservation, UnknownScope } from './errors.ts';
+import { InvalidQuotaSpec, JournalWindowMismatch, ReservationSettled, UnknownReservation, UnknownScope } from './errors.ts';
 import { checkTime } from './time.ts';
 import { overLimitDenial } from './outcomes.ts';
 import type { CommitReceipt, Denial, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
 import { frozenQuotaSpec } from './quota-spec.ts';
-import type { QuotaSpec } from './quota-spec.ts';
+import type { QuotaSpec, WindowSpec } from './quota-spec.ts';
 import { NO_USAGE, formatUsage } from './usage.ts';
 import type { Usage } from './usage.ts';
 import { Tally, createWindow } from './window.ts';
@@ -31,6 +31,22 @@ export type LedgerEvent =
   | { readonly type: 'reserved'; readonly at: number; readonly scope: string; readonly id: string; readonly amount: Usage; readonly expiresAt: number }
   | { readonly type: 'committed'; readonly at: number; readonly scope: string; readonly id: string; readonly amount: Usage }
   | { readonly type: 'released'; readonly at: number; readonly scope: string; readonly id: string };
+
+/**
+ * A ledger's state as records, written by a compaction in place of the events that led to it:
+ * `scope` starts a scope's state (its time and the window the usage was counted in), `usage`
+ * is committed usage still in the window, `lease` a reservation not settled (running, or
+ * expired less than 24 h ago), `receipt` a settled reservation's receipt. Applying the
+ * records to a fresh ledger gives the same state as replaying the events.
+ */
+export type LedgerStateRecord =
+  | { readonly type: 'scope'; readonly at: number; readonly scope: string; readonly window: WindowSpec }
+  | { readonly type: 'usage'; readonly at: number; readonly scope: string; readonly amount: Usage; readonly overshoot: Usage }
+  | { readonly type: 'lease'; readonly scope: string; readonly id: string; readonly amount: Usage; readonly expiresAt: number }
+  | { readonly type: 'receipt'; readonly scope: string; readonly receipt: CommitReceipt | ReleaseReceipt; readonly older: boolean };
+
+/** What a journal holds: events, and the state records a compaction wrote. */
+export type LedgerRecord = LedgerEvent | LedgerStateRecord;
 
 // The ledger's own copy of a reservation, so a caller mutating what it was handed cannot
 // change what is held.
@@ -284,6 +300,43 @@ export class ScopeLedger {
     };
   }
 
+  /**
+   * This scope's state as records (see `LedgerStateRecord`), in a canonical order (leases and
+   * receipts by id), so equal states give equal records; none for a scope never used.
+   */
+  stateRecords(): LedgerStateRecord[] {
+    if (this.time === Number.NEGATIVE_INFINITY) return [];
+    const scope = this.spec.scope;
+    const records: LedgerStateRecord[] = [{ type: 'scope', at: this.time, scope, window: this.spec.window }];
+    for (const entry of this.window.entries()) records.push({ type: 'usage', at: entry.at, scope, amount: entry.actual, overshoot: entry.overshoot });
+    for (const [id, lease] of sortedById([...this.leases, ...this.expired])) {
+      records.push({ type: 'lease', scope, id, amount: { tokens: lease.tokens, costMinor: lease.costMinor, toolCalls: lease.toolCalls }, expiresAt: lease.expiresAt });
+    }
+    for (const [older, receipts] of [[true, this.olderReceipts], [false, this.receipts]] as const) {
+      for (const [, receipt] of sortedById([...receipts])) records.push({ type: 'receipt', scope, receipt, older });
+    }
+    return records;
+  }
+
+  /**
+   * Applies one state record of this scope (after its `scope` record, which `QuotaLedger.apply`
+   * handles). Throws `JournalWindowMismatch` when the state was counted in another window
+   * than this ledger's.
+   */
+  restore(record: LedgerStateRecord): void {
+    if (record.type === 'scope') {
+      const { window } = this.spec;
+      if (record.window.type !== window.type || record.window.durationMs !== window.durationMs) throw new JournalWindowMismatch(this.spec.scope, record.window, window);
+      this.advance(record.at);
+    } else if (record.type === 'usage') {
+      this.window.add(record.at, record.amount, record.overshoot);
+    } else if (record.type === 'lease') {
+      this.hold(record.id, record.amount, record.expiresAt);
+    } else {
+      (record.older ? this.olderReceipts : this.receipts).set(record.receipt.reservationId, record.receipt);
+    }
+  }
+
   // Expires leases and forgets old expired ones. Runs only when the earliest deadline has
   // passed, so the hot path pays one comparison.
   private sweep(): void {
@@ -352,17 +405,37 @@ export class QuotaLedger {
   }
 
   /**
-   * Applies an event read from a journal, without re-deciding it: the writer checked the
-   * limit when it wrote the event. Events of scopes no longer configured are skipped.
+   * Applies a record read from a journal, without re-deciding it: the writer checked the limit
+   * when it wrote an event, the compactor when it wrote the state. Returns false, changing
+   * nothing, for a record of a scope not configured here.
    */
-  apply(event: LedgerEvent): void {
-    const ledger = this.scopes.get(event.scope);
-    if (ledger === undefined) return;
-    ledger.advance(event.at);
-    if (event.type === 'reserved') ledger.hold(event.id, event.amount, event.expiresAt);
-    else if (event.type === 'committed') ledger.commit(event.at, event.id, event.amount, true);
-    else ledger.release(event.at, event.id, true);
+  apply(record: LedgerRecord): boolean {
+    const ledger = this.scopes.get(record.scope);
+    if (ledger === undefined) return false;
+    if (record.type === 'reserved') {
+      ledger.advance(record.at);
+      ledger.hold(record.id, record.amount, record.expiresAt);
+    } else if (record.type === 'committed') {
+      // Dated by the writer's time, not this reader's: a commit made in time stays in time.
+      ledger.advance(record.at);
+      ledger.commit(record.at, record.id, record.amount, true);
+    } else if (record.type === 'released') {
+      ledger.advance(record.at);
+      ledger.release(record.at, record.id, true);
+    } else {
+      ledger.restore(record);
+    }
+    return true;
   }
+
+  /** The state of every configured scope as records (see `ScopeLedger.stateRecords`), scopes in name order. */
+  stateRecords(): LedgerStateRecord[] {
+    return [...this.scopes.values()].sort((a, b) => (a.spec.scope < b.spec.scope ? -1 : 1)).flatMap((ledger) => ledger.stateRecords());
+  }
+}
+
+function sortedById<T>(entries: [string, T][]): [string, T][] {
+  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function isCommitReceipt(receipt: Receipt): receipt is CommitReceipt {

@@ -40,6 +40,18 @@ export interface UsageWindow {
   advance(now: number): void;
   /** Records a commit made at `at` (≤ the current time); a commit already outside the window is dropped. */
   add(at: number, actual: Usage, overshoot: Usage): void;
+  /**
+   * The usage that counts now, as few `add` calls as rebuild it: adding these to a fresh
+   * window of the same spec, advanced to the same time, gives the same window.
+   */
+  entries(): WindowEntry[];
+}
+
+/** Usage recorded at one time: a fixed window's total at its start, or one rolling bucket. */
+export interface WindowEntry {
+  readonly at: number;
+  readonly actual: Usage;
+  readonly overshoot: Usage;
 }
 
 /** Builds the window a quota asks for. */
@@ -66,6 +78,11 @@ export class FixedWindow implements UsageWindow {
     if (at < this.start) return;
     this.committed.add(actual);
     this.overshoot.add(overshoot);
+  }
+
+  entries(): WindowEntry[] {
+    if (this.committed.tokens === 0 && this.committed.costMinor === 0 && this.committed.toolCalls === 0) return [];
+    return [{ at: this.start, actual: this.committed.copy(), overshoot: this.overshoot.copy() }];
   }
 }
 
@@ -117,6 +134,19 @@ export class RollingWindow implements UsageWindow {
     slots[base + 5] = (slots[base + 5] ?? 0) + overshoot.toolCalls;
     this.committed.add(actual);
     this.overshoot.add(overshoot);
+  }
+
+  entries(): WindowEntry[] {
+    const entries: WindowEntry[] = [];
+    if (!Number.isFinite(this.newest)) return entries;
+    for (let bucket = this.newest - this.slotCount + 1; bucket <= this.newest; bucket++) {
+      if (bucket < 0) continue;
+      const base = (bucket % this.slotCount) * 6;
+      const [tokens = 0, costMinor = 0, toolCalls = 0, overTokens = 0, overCost = 0, overCalls = 0] = this.slots.subarray(base, base + 6);
+      if (tokens === 0 && costMinor === 0 && toolCalls === 0) continue;
+      entries.push({ at: bucket * this.bucketMs, actual: { tokens, costMinor, toolCalls }, overshoot: { tokens: overTokens, costMinor: overCost, toolCalls: overCalls } });
+    }
+    return entries;
   }
 
   private clearSlot(slot: number): void {

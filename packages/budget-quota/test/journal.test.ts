@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JournalWriteRefused } from '../src/index.ts';
-import { decodeEvent, encodeLine } from '../src/journal.ts';
+import { decodeRecord, encodeLine } from '../src/journal.ts';
 import type { LedgerEvent } from '../src/index.ts';
 
 // Numbers as a broken caller or clock might hand them over, as well as good ones.
@@ -21,11 +21,11 @@ describe('journal lines', () => {
           line = encodeLine(candidate);
         } catch (error) {
           expect(error).toBeInstanceOf(JournalWriteRefused);
-          expect(typeof decodeEvent(JSON.stringify({ ...candidate, ...('amount' in candidate ? candidate.amount : {}) }))).toBe('string');
+          expect(typeof decodeRecord(JSON.stringify({ ...candidate, ...('amount' in candidate ? candidate.amount : {}) }))).toBe('string');
           return;
         }
         // JSON has no −0: compare with the event as JSON carries it.
-        expect(decodeEvent(line)).toEqual(JSON.parse(JSON.stringify(candidate)));
+        expect(decodeRecord(line)).toEqual(JSON.parse(JSON.stringify(candidate)));
       }),
       { numRuns: 2_000 },
     );

@@ -13,6 +13,8 @@ interface Outcome {
   granted: number;
   overLimit: number;
   unavailable: number;
+  compactions: number;
+  reloads: number;
 }
 
 let directory: string;
@@ -46,10 +48,13 @@ function startReserver(args: string[]) {
 }
 
 describe('several processes sharing one journal', () => {
-  it('never commit more than the limit between them, however their reservations interleave', { timeout: 90_000 }, async () => {
+  it.each([
+    ['never compacted', 10_000],
+    ['compacted every 8 lines, by whichever process gets there', 8],
+  ])('never commit more than the limit between them, however their reservations interleave (%s)', { timeout: 90_000 }, async (_name, compactEvery) => {
     const journal = join(directory, 'quota.journal');
     const limit = 500;
-    const processes = Array.from({ length: 4 }, () => startReserver([journal, '40', '10', String(limit)]));
+    const processes = Array.from({ length: 4 }, () => startReserver([journal, '16', '10', String(limit), String(compactEvery)]));
     await Promise.all(processes.map((process) => process.ready));
     for (const process of processes) process.child.stdin.write('go\n');
     const outcomes = await Promise.all(processes.map((process) => process.done));
@@ -67,5 +72,14 @@ describe('several processes sharing one journal', () => {
     expect(usage.outstanding.tokens).toBe(0);
     // More than one process won budget: the limit was shared, not taken by whoever started first.
     expect(outcomes.filter((outcome) => outcome.granted > 0).length).toBeGreaterThan(1);
+    if (compactEvery < 10_000) {
+      // Processes compacted the journal under each other, and the others read the new file.
+      const compactions = outcomes.reduce((sum, outcome) => sum + outcome.compactions, 0);
+      expect(compactions).toBeGreaterThan(5);
+      expect(outcomes.filter((outcome) => outcome.compactions > 0).length).toBeGreaterThan(1);
+      expect(outcomes.reduce((sum, outcome) => sum + outcome.reloads, 0)).toBeGreaterThan(5);
+    } else {
+      expect(outcomes.every((outcome) => outcome.compactions === 0 && outcome.reloads === 0)).toBe(true);
+    }
   });
 });

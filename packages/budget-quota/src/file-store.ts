@@ -324,8 +324,7 @@ export class FileQuotaStore implements QuotaStore {
   private async compactNow(): Promise<Compaction> {
     const linesBefore = this.lines;
     const bytesBefore = this.offset;
-    const records: Buffer[] = this.ledger.stateRecords().map((record) => Buffer.from(encodeLine(record), 'utf8'));
-    records.push(...this.foreign);
+    const records = [...this.ledger.stateRecords().map((record) => Buffer.from(encodeLine(record), 'utf8')), ...this.foreign];
     const header = Buffer.from(encodeLine({ type: 'snapshot', records: records.length }), 'utf8');
     const content = Buffer.concat([header, ...records].flatMap((line) => [line, NEWLINE]));
     await replaceFileAtomically(this.path, content);

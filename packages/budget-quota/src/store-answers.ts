@@ -61,8 +61,13 @@ export function validateReleaseReceipt(answer: unknown, request: ReleaseRequest)
   return answer as ReleaseReceipt;
 }
 
-/** The first problem of a reserve answer, or `undefined`; positional so the enforcer's hot path allocates nothing. */
+/**
+ * The first problem of a reserve answer, or `undefined`. Positional, and with a fast path
+ * that reads each field once by name, so the enforcer's hot path allocates nothing; the
+ * field-by-field account runs only for an answer that failed it.
+ */
 export function reservationProblem(answer: unknown, scope: string, estimate: Usage, now: number): string | undefined {
+  if (isExactGrant(answer, scope, estimate, now)) return undefined;
   if (typeof answer !== 'object' || answer === null) return `the answer is ${describeValue(answer)}, expected an object`;
   const fields = answer as Record<string, unknown>;
   if (fields['granted'] === true) {
@@ -80,8 +85,9 @@ export function reservationProblem(answer: unknown, scope: string, estimate: Usa
   return `granted is ${describeValue(fields['granted'])}, expected true or false`;
 }
 
-/** The first problem of a commit answer, or `undefined`. */
+/** The first problem of a commit answer, or `undefined`; a fast path as in `reservationProblem`. */
 export function commitProblem(answer: unknown, scope: string, reservationId: string, actual: Usage): string | undefined {
+  if (isExactCommit(answer, scope, reservationId, actual)) return undefined;
   const fields = recordedFields(answer);
   if (typeof fields === 'string') return fields;
   const problem = scopeProblem(fields, scope) ?? reservationIdProblem(fields, reservationId) ?? usageProblem(fields['actual'], actual, 'actual', 'the amounts committed');
@@ -107,6 +113,29 @@ export function releaseProblem(answer: unknown, scope: string, reservationId: st
   const fields = recordedFields(answer);
   if (typeof fields === 'string') return fields;
   return scopeProblem(fields, scope) ?? reservationIdProblem(fields, reservationId) ?? lateProblem(fields);
+}
+
+function isExactGrant(answer: unknown, scope: string, estimate: Usage, now: number): boolean {
+  if (typeof answer !== 'object' || answer === null) return false;
+  const grant = answer as Partial<Reservation>;
+  if (grant.granted !== true || grant.scope !== scope || typeof grant.id !== 'string' || grant.id === '') return false;
+  const held = grant.estimate;
+  if (typeof held !== 'object' || held === null || held.tokens !== estimate.tokens || held.costMinor !== estimate.costMinor || held.toolCalls !== estimate.toolCalls) return false;
+  const expiresAt = grant.expiresAt;
+  return typeof expiresAt === 'number' && Number.isSafeInteger(expiresAt) && expiresAt > now && expiresAt - now <= MAX_DURATION_MS;
+}
+
+function isExactCommit(answer: unknown, scope: string, reservationId: string, actual: Usage): boolean {
+  if (typeof answer !== 'object' || answer === null) return false;
+  const receipt = answer as Partial<CommitReceipt>;
+  if (receipt.recorded !== true || receipt.scope !== scope || receipt.reservationId !== reservationId || typeof receipt.late !== 'boolean') return false;
+  const recorded = receipt.actual;
+  if (typeof recorded !== 'object' || recorded === null || recorded.tokens !== actual.tokens || recorded.costMinor !== actual.costMinor || recorded.toolCalls !== actual.toolCalls) return false;
+  const over = receipt.overshoot;
+  if (typeof over !== 'object' || over === null) return false;
+  const { tokens, costMinor, toolCalls } = over;
+  if (!isAmount(tokens) || !isAmount(costMinor) || !isAmount(toolCalls) || tokens > actual.tokens || costMinor > actual.costMinor || toolCalls > actual.toolCalls) return false;
+  return receipt.overshot === (tokens > 0 || costMinor > 0 || toolCalls > 0);
 }
 
 function denialProblem(fields: Record<string, unknown>, scope: string, estimate: Usage): string | undefined {

@@ -9,18 +9,35 @@ import type { Usage } from './usage.ts';
 export type Awaitable<T> = T | PromiseLike<T>;
 
 /**
- * Where quota state lives. Each method is one atomic step: `reserve` checks the limit and
- * holds the estimate in the same step, so no other caller can slip in between. Methods
- * receive the enforcer's time (`now`, ms since the epoch). A store signals a caller's
- * mistake with a `QuotaUsageError` and anything else by throwing or rejecting: the enforcer
- * turns those into denials.
+ * Where quota state lives: the contract a store on any backend (memory, a journal,
+ * PostgreSQL) keeps, checked by `describeQuotaStoreConformance` in
+ * `test/support/store-conformance.ts`. Each method is one atomic step and receives the
+ * enforcer's time (`now`, ms since the epoch). Before changing anything, every method refuses
+ * a `now` that is not a whole number of ms from 0 up (core's `ClockReadingInvalid`), an
+ * amount that is not a whole number from 0 to 2^53 − 1 (`InvalidAmount`), and a scope without
+ * a quota (`UnknownScope`). A caller's mistake is a `QuotaUsageError`; anything else thrown or
+ * rejected is an outage, which the enforcer turns into a denial. The enforcer acts only on
+ * answers that `validateReservation`, `validateCommitReceipt` and `validateReleaseReceipt` accept.
  */
 export interface QuotaStore {
-  /** The configured quota of `scope`, or `undefined`; synchronous, because it is configuration, not state. */
+  /** The configured quota of `scope` (a frozen copy), or `undefined`; synchronous, because it is configuration, not state. */
   quota(scope: string): QuotaSpec | undefined;
+  /**
+   * Checks the limit and holds `estimate` in the same step, so no other caller can slip in
+   * between. A grant has a fresh random UUID as `id`, exactly `estimate`, and `expiresAt` =
+   * the store's time + `leaseMs`; a refusal is an `over-limit` denial.
+   */
   reserve(scope: string, estimate: Usage, now: number): Awaitable<Reservation | Denial>;
+  /**
+   * Records `actual` for reservation `reservationId` once. The same call again answers the
+   * first receipt and counts nothing (for `RECEIPT_RETENTION_MS` and `RECEIPT_RETENTION_SETTLEMENTS`
+   * at least); other usage, or a commit after a release, throws `ReservationSettled`; an id not
+   * issued in `scope`, or forgotten, throws `UnknownReservation`.
+   */
   commit(scope: string, reservationId: string, actual: Usage, now: number): Awaitable<CommitReceipt>;
+  /** Gives the estimate back once; the same call again answers the first receipt; after a commit throws `ReservationSettled`. */
   release(scope: string, reservationId: string, now: number): Awaitable<ReleaseReceipt>;
+  /** Committed, outstanding and overshoot of `scope` at `now`. */
   usage(scope: string, now: number): Awaitable<UsageSnapshot>;
   /**
    * Enforces `spec` from the next call on, or adds its scope. Limits and lease length may
@@ -73,11 +90,11 @@ export class MemoryQuotaStore implements QuotaStore {
 }
 
 /**
- * A random UUID, flattened. Node builds `randomUUID()` as a rope of 21 joined pieces; a held
- * id keeps all of them alive, which made holding a million receipts three times slower.
- * Reading one character makes V8 flatten the rope into one string.
+ * A random UUID (`crypto.randomUUID()`), flattened. Node builds it as a rope of 21 joined
+ * pieces, which a Map key or a held receipt keeps alive; reading one character makes V8 copy
+ * the rope into one string. Measured in the bench: a reserve + commit pair about 7 % faster.
  */
-export function newReservationId(): string {
+function newReservationId(): string {
   const id = randomUUID();
   id.charCodeAt(0);
   return id;

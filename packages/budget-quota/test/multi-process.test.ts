@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FileQuotaStore } from '../src/index.ts';
 
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -17,12 +17,11 @@ interface Outcome {
   reloads: number;
 }
 
-let directory: string;
-beforeEach(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'budget-quota-processes-'));
-});
-afterEach(async () => {
-  await rm(directory, { recursive: true, force: true });
+// The two cases run at the same time, each in its own directory: most of their time is spent
+// waiting for processes to start and for the lock.
+const directories: string[] = [];
+afterAll(async () => {
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
 });
 
 /** Starts one reserver process; resolves `ready` once it has opened the journal, and `done` with its outcome. */
@@ -47,11 +46,13 @@ function startReserver(args: string[]) {
   return { child, ready, done };
 }
 
-describe('several processes sharing one journal', () => {
+describe.concurrent('several processes sharing one journal', () => {
   it.each([
     ['never compacted', 10_000],
     ['compacted every 8 lines, by whichever process gets there', 8],
   ])('never commit more than the limit between them, however their reservations interleave (%s)', { timeout: 90_000 }, async (_name, compactEvery) => {
+    const directory = await mkdtemp(join(tmpdir(), 'budget-quota-processes-'));
+    directories.push(directory);
     const journal = join(directory, 'quota.journal');
     const limit = 500;
     const processes = Array.from({ length: 4 }, () => startReserver([journal, '16', '10', String(limit), String(compactEvery)]));

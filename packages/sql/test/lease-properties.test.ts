@@ -166,7 +166,7 @@ async function runOps(harness: LeaseHarness, queue: string, ops: readonly Op[]):
   expect(await harness.landed(queue)).toEqual(expectedWrites);
 }
 
-const RUNS: Record<LeaseBackend, number> = { memory: 300, pglite: 15, server: 20 };
+const RUNS: Record<LeaseBackend, number> = { memory: 300, pglite: 10, server: 15 };
 
 describe.each(LEASE_BACKENDS)('leases on %s under random interleavings', (kind) => {
   let harness: LeaseHarness;

@@ -32,9 +32,22 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   throw new InvalidDatabaseUrl(shown, scheme === undefined ? 'it has no scheme (such as postgres://)' : `the scheme "${scheme}" is not supported`);
 }
 
-/** `url` with the password of its user part replaced by `***`, also when the URL does not parse. */
+/**
+ * `url` with the password of its user part replaced by `***`, also when the URL does not parse:
+ * everything between the first `:` after `scheme://` and the last `@` is hidden, so a password
+ * holding `/`, `?`, `#` or `@` is hidden whole. A `password=` parameter is hidden too.
+ */
 export function redactPassword(url: string): string {
-  return url.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+  const hideParameter = (text: string): string => text.replace(/([?&]password=)[^&#]*/gi, '$1***');
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([\s\S]*)$/.exec(url);
+  if (match === null) return hideParameter(url);
+  const [, scheme = '', rest = ''] = match;
+  const at = rest.lastIndexOf('@');
+  if (at === -1) return hideParameter(url);
+  const userInfo = rest.slice(0, at);
+  const colon = userInfo.indexOf(':');
+  const user = colon === -1 ? userInfo : `${userInfo.slice(0, colon)}:***`;
+  return hideParameter(`${scheme}${user}${rest.slice(at)}`);
 }
 
 function pglite(url: string, shown: string, cwd: string): DatabaseTarget {

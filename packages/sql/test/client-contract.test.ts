@@ -3,7 +3,7 @@ import { InvalidOptionError } from '@12-factor-agentops/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseClosed, QueryOutsideTransaction, TransactionAborted, TransactionFinished, sql } from '../src/index.ts';
 import type { SqlClient, SqlExecutor } from '../src/index.ts';
-import { BACKENDS, openBackend } from './support/backends.ts';
+import { BACKENDS, openBackend, openOwnClient } from './support/backends.ts';
 import type { Backend } from './support/backends.ts';
 
 describe.each(BACKENDS)('SqlClient on %s', (kind) => {
@@ -112,11 +112,12 @@ describe.each(BACKENDS)('SqlClient on %s', (kind) => {
     expect((await db.query(`SELECT n FROM ${name}`)).rows).toEqual([{ n: 20n }]);
   });
 
-  // Last: it closes the suite's client.
   it('refuses every call after close with DatabaseClosed', async () => {
-    await db.close();
-    await db.close();
-    await expect(db.query('SELECT 1')).rejects.toThrow(DatabaseClosed);
-    await expect(db.transaction(async () => 1)).rejects.toThrow(`The database client for ${db.target} is closed; connect again.`);
+    const own = await openOwnClient(kind);
+    await own.client.close();
+    await own.client.close();
+    await expect(own.client.query('SELECT 1')).rejects.toThrow(DatabaseClosed);
+    await expect(own.client.transaction(async () => 1)).rejects.toThrow(`The database client for ${own.client.target} is closed; connect again.`);
+    await own.close();
   });
 });

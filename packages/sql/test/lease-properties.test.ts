@@ -166,7 +166,7 @@ async function runOps(harness: LeaseHarness, queue: string, ops: readonly Op[]):
   expect(await harness.landed(queue)).toEqual(expectedWrites);
 }
 
-const RUNS: Record<LeaseBackend, number> = { memory: 300, pglite: 15, server: 20 };
+const RUNS: Record<LeaseBackend, number> = { memory: 200, pglite: 8, server: 12 };
 
 describe.each(LEASE_BACKENDS)('leases on %s under random interleavings', (kind) => {
   let harness: LeaseHarness;
@@ -178,7 +178,7 @@ describe.each(LEASE_BACKENDS)('leases on %s under random interleavings', (kind) 
 
   it('keep one holder per item, hand out ever larger tokens, and never land a stale holder\'s write', { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40, size: 'max' }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 30, size: 'max' }), async (ops) => {
         await runOps(harness, `p${++queues}`, ops);
       }),
       { numRuns: RUNS[kind] },

@@ -49,54 +49,50 @@ describe('on a shared server', () => {
     expect((await db.query('SELECT id FROM transfers')).rows).toEqual([{ id: 3 }]);
   });
 
-  it('runs a transaction again after a real serialization failure (40001) and applies it once', async () => {
-    await db.query('CREATE TABLE balance (id int PRIMARY KEY, n int NOT NULL)');
-    await db.query('INSERT INTO balance VALUES (1, 0)');
+  /**
+   * A real serialization failure: a repeatable-read transaction reads row 1 of `table`, another
+   * connection updates and commits it, then the first tries to update it too (40001). Only the
+   * first attempt waits for the other connection; a retry runs straight through.
+   */
+  async function contendedIncrement(table: string, attemptsAllowed: number): Promise<{ readonly attempts: number; readonly outcome: unknown }> {
+    await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, n int NOT NULL)`);
+    await db.query(`INSERT INTO ${table} VALUES (1, 0)`);
     const readDone = gate();
     const otherCommitted = gate();
     let attempts = 0;
-    const retried = db.transaction(
-      async (tx) => {
-        attempts++;
-        await tx.query('SELECT n FROM balance WHERE id = 1');
-        if (attempts === 1) {
-          readDone.open();
-          await otherCommitted.opened;
-        }
-        await tx.query('UPDATE balance SET n = n + 10 WHERE id = 1');
-      },
-      { isolation: 'repeatable read' },
-    );
+    const running = db
+      .transaction(
+        async (tx) => {
+          attempts++;
+          await tx.query(`SELECT n FROM ${table} WHERE id = 1`);
+          if (attempts === 1) {
+            readDone.open();
+            await otherCommitted.opened;
+          }
+          await tx.query(`UPDATE ${table} SET n = n + 10 WHERE id = 1`);
+        },
+        { isolation: 'repeatable read', attempts: attemptsAllowed },
+      )
+      .then(
+        () => 'committed',
+        (error: unknown) => error,
+      );
     await readDone.opened;
-    await other.query('UPDATE balance SET n = n + 1 WHERE id = 1');
+    await other.query(`UPDATE ${table} SET n = n + 1 WHERE id = 1`);
     otherCommitted.open();
-    await retried;
-    expect(attempts).toBe(2);
+    return { outcome: await running, attempts };
+  }
+
+  it('runs a transaction again after a real serialization failure (40001) and applies it once', async () => {
+    expect(await contendedIncrement('balance', 5)).toEqual({ outcome: 'committed', attempts: 2 });
     expect((await db.query('SELECT n FROM balance')).rows).toEqual([{ n: 11 }]);
   });
 
   it('gives up on a serialization failure with RetriesExhausted when no attempt is left', async () => {
-    await db.query('CREATE TABLE stock (id int PRIMARY KEY, n int NOT NULL)');
-    await db.query('INSERT INTO stock VALUES (1, 0)');
-    const readDone = gate();
-    const otherCommitted = gate();
-    const failing = db
-      .transaction(
-        async (tx) => {
-          await tx.query('SELECT n FROM stock WHERE id = 1');
-          readDone.open();
-          await otherCommitted.opened;
-          await tx.query('UPDATE stock SET n = n + 10 WHERE id = 1');
-        },
-        { isolation: 'repeatable read', attempts: 1 },
-      )
-      .catch((caught: unknown) => caught);
-    await readDone.opened;
-    await other.query('UPDATE stock SET n = n + 1 WHERE id = 1');
-    otherCommitted.open();
-    const error = await failing;
-    expect(error).toBeInstanceOf(RetriesExhausted);
-    expect(error).toMatchObject({ attempts: 1, sqlState: '40001' });
+    const { outcome, attempts } = await contendedIncrement('stock', 1);
+    expect(attempts).toBe(1);
+    expect(outcome).toBeInstanceOf(RetriesExhausted);
+    expect(outcome).toMatchObject({ attempts: 1, sqlState: '40001' });
     expect((await db.query('SELECT n FROM stock')).rows).toEqual([{ n: 1 }]);
   });
 
@@ -134,14 +130,15 @@ describe('a server that crashes', () => {
   }, 120_000);
   afterAll(() => server.stop());
 
-  it('is reported as DatabaseUnavailable while down, and the client works again once it is back', { timeout: 120_000 }, async () => {
+  it('is reported as DatabaseUnavailable while down (SIGQUIT, SIGKILL), and the client works again after a restart on the same data', { timeout: 120_000 }, async () => {
     const database = await createTestDatabase(server.url);
     const db = await connect(database.url, { poolSize: 2, connectTimeoutMs: 2_000 });
     try {
       await db.query('CREATE TABLE kept (n int)');
       await db.transaction((tx) => tx.query('INSERT INTO kept VALUES (1)'));
       const postmaster = server.pid;
-      await server.crash();
+      // SIGQUIT and, at once, SIGKILL: the postmaster may die before it could stop its backends.
+      await server.crash({ graceMs: 0 });
       expect(() => process.kill(postmaster ?? 0, 0)).toThrow();
 
       const down = await db.query('SELECT n FROM kept').catch((caught: unknown) => caught);

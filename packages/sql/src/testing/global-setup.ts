@@ -3,13 +3,7 @@
 // give each suite its own database with `createTestDatabase`.
 import type { TestProject } from 'vitest/node';
 import { startPostgresServer } from './postgres-server.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Superuser URL of the run's throwaway PostgreSQL server. */
-    postgresUrl: string;
-  }
-}
+import './provided.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startPostgresServer();

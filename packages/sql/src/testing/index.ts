@@ -1,3 +1,4 @@
+import './provided.ts';
 export { PostgresServerFailed, startPostgresServer } from './postgres-server.ts';
 export type { PostgresServer, PostgresServerOptions } from './postgres-server.ts';
 export { createTestDatabase } from './test-database.ts';

@@ -41,8 +41,12 @@ export interface PostgresServer {
   readonly pid: number | undefined;
   /** The URL of `database` on this server as `user` (default: the superuser). */
   urlFor(database: string, credentials?: { readonly user: string; readonly password: string }): string;
-  /** Immediate shutdown, as a crash: SIGQUIT to the postmaster, then SIGKILL if it is still there after 2 s. */
-  crash(): Promise<void>;
+  /**
+   * A crash: SIGQUIT to the postmaster (immediate shutdown, no checkpoint), then SIGKILL if it
+   * is still there after `graceMs` (default 2000; 0 kills it at once, possibly before it could
+   * stop its backends).
+   */
+  crash(options?: { readonly graceMs?: number }): Promise<void>;
   /** Starts the server again on the same data directory and port (after `crash`), running crash recovery. */
   restart(): Promise<void>;
   /** Fast shutdown, then removes every file. Safe to call twice. */
@@ -173,10 +177,10 @@ class Server implements PostgresServer {
     }
   }
 
-  async crash(): Promise<void> {
+  async crash(options: { readonly graceMs?: number } = {}): Promise<void> {
     const child = this.#process;
     if (child === undefined) return;
-    await signalAndWait(child, 'SIGQUIT', 2_000);
+    await signalAndWait(child, 'SIGQUIT', wholeNumber('graceMs', options.graceMs ?? 2_000, 0));
     await signalAndWait(child, 'SIGKILL', 10_000);
     this.#process = undefined;
   }
@@ -456,6 +460,7 @@ async function signalAndWait(child: ChildProcess, signal: NodeJS.Signals, waitMs
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
+  if (waitMs === 0) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
   clearTimeout(timer);

@@ -1,7 +1,7 @@
 // Faults on a real server: a connection killed mid-transaction, a crashed and restarted
 // server, a real serialization failure and a real deadlock.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DatabaseUnavailable, RetriesExhausted, connect } from '../src/index.ts';
+import { DatabaseUnavailable, RetriesExhausted, connect, sqlState } from '../src/index.ts';
 import type { SqlClient } from '../src/index.ts';
 import { createTestDatabase, startPostgresServer } from '../src/testing/index.ts';
 import type { PostgresServer, TestDatabase } from '../src/testing/index.ts';
@@ -102,20 +102,29 @@ describe('on a shared server', () => {
     const firstLocked = gate();
     const secondLocked = gate();
     const attempts = { a: 0, b: 0 };
+    const retriedOn: (string | undefined)[] = [];
     // Crossed locks: a takes row 1 then 2, b takes row 2 then 1. The server picks a victim.
     const transfer = (name: 'a' | 'b', first: number, second: number, locked: ReturnType<typeof gate>, waitFor: ReturnType<typeof gate>) =>
-      db.transaction(async (tx) => {
-        attempts[name]++;
-        await tx.query("SET LOCAL deadlock_timeout = '50ms'");
-        await tx.query('UPDATE accounts SET n = n + 1 WHERE id = $1', [first]);
-        if (attempts[name] === 1) {
-          locked.open();
-          await waitFor.opened;
-        }
-        await tx.query('UPDATE accounts SET n = n + 1 WHERE id = $1', [second]);
-      });
+      db.transaction(
+        async (tx) => {
+          attempts[name]++;
+          await tx.query("SET LOCAL deadlock_timeout = '50ms'");
+          await tx.query('UPDATE accounts SET n = n + 1 WHERE id = $1', [first]);
+          if (attempts[name] === 1) {
+            locked.open();
+            await waitFor.opened;
+          }
+          await tx.query('UPDATE accounts SET n = n + 1 WHERE id = $1', [second]);
+        },
+        { onRetry: ({ error }) => retriedOn.push(sqlState(error)) },
+      );
     await Promise.all([transfer('a', 1, 2, firstLocked, secondLocked), transfer('b', 2, 1, secondLocked, firstLocked)]);
-    expect(attempts.a + attempts.b).toBe(3);
+    // At least one victim ran again, and every retry was for a deadlock. The number of deadlocks
+    // is the server's to decide: on a loaded machine a run saw two (four attempts in all). What
+    // is fixed is that each transfer applied exactly once.
+    expect(retriedOn.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(retriedOn)).toEqual(new Set(['40P01']));
+    expect(attempts.a + attempts.b).toBe(2 + retriedOn.length);
     expect((await db.query('SELECT id, n FROM accounts ORDER BY id')).rows).toEqual([
       { id: 1, n: 2 },
       { id: 2, n: 2 },

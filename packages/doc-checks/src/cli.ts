@@ -6,12 +6,14 @@ import { formatProblem } from './problems.ts';
 import { RepoRootError } from './repo.ts';
 import type { CheckReport } from './run.ts';
 import { checkRepository, fixRepository, summarize } from './run.ts';
-import { countFactorWords } from './words.ts';
+import type { PageWords } from './words.ts';
+import { countFactorWords, PROSE_WORD_LIMIT } from './words.ts';
 
 const USAGE = `usage: doc-checks <check|fix|words> [--root <repository root>]
   check   run every content check; exit 1 when any problem is found
   fix     rewrite stale code excerpts from their regions, then check
-  words   print each factor page's prose word count before its Implementation Patterns`;
+  words   print each factor page's prose word count (code, Implementation Patterns and
+          Deployment Profiles not counted) against the limit the check enforces`;
 
 /** The command line was not understood. */
 export class UsageError extends Error {
@@ -54,6 +56,22 @@ function printReport(report: CheckReport, io: CliIo): number {
   return report.problems.length === 0 ? 0 : 1;
 }
 
+// Informational, so it exits 0 even when a page is over the limit: the check is what fails.
+function printWords(pages: readonly PageWords[], io: CliIo): number {
+  const limit = String(PROSE_WORD_LIMIT);
+  const isOver = (page: PageWords) => page.words > PROSE_WORD_LIMIT;
+  for (const page of pages) io.out(`${page.file}: ${String(page.words)} words${isOver(page) ? `, over the limit of ${limit}${page.excused ? ' (excused until its cut)' : ''}` : ''}`);
+  const over = pages.filter(isOver);
+  const excused = over.filter((page) => page.excused).length;
+  const total = pages.reduce((sum, page) => sum + page.words, 0);
+  const verdict =
+    over.length === 0
+      ? `none over the limit of ${limit} a page`
+      : `${String(over.length)} page${over.length === 1 ? '' : 's'} over the limit of ${limit}${excused === 0 ? '' : `, ${String(excused)} of them excused until their cut`}`;
+  io.out(`doc-checks words: ${String(pages.length)} factor pages, ${String(total)} words of prose, ${verdict}`);
+  return 0;
+}
+
 /** Runs the CLI and returns its exit code. */
 export function runCli(argv: readonly string[], cwd: string, io: CliIo): number {
   try {
@@ -65,10 +83,7 @@ export function runCli(argv: readonly string[], cwd: string, io: CliIo): number 
       io.out(`doc-checks fix: rewrote ${String(rewritten.length)} excerpt${rewritten.length === 1 ? '' : 's'}`);
       return printReport(report, io);
     }
-    const pages = countFactorWords(args.root);
-    for (const page of pages) io.out(`${page.file}: ${String(page.words)} words`);
-    io.out(`doc-checks words: ${String(pages.length)} factor pages, ${String(pages.reduce((sum, page) => sum + page.words, 0))} words before Implementation Patterns`);
-    return 0;
+    return printWords(countFactorWords(args.root), io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RepoRootError) {
       io.err(error.message);

@@ -9,7 +9,8 @@ export type CheckName =
   | 'excerpts'
   | 'custom-resources'
   | 'glossary'
-  | 'defaults';
+  | 'defaults'
+  | 'words';
 
 /** One thing wrong in the repository; `file` is relative to the repository root, `line` 1-based. */
 export interface Problem {

@@ -11,6 +11,7 @@ import { checkLinks } from './checks/links.ts';
 import { checkPlaceholders } from './checks/placeholders.ts';
 import { checkRules } from './checks/rule.ts';
 import { checkSpine } from './checks/spine.ts';
+import { checkWords } from './checks/words.ts';
 import { factorPages } from './factor-pages.ts';
 import type { CheckName, Problem } from './problems.ts';
 import { sortProblems } from './problems.ts';
@@ -42,7 +43,7 @@ interface Scan {
 const SKIPPED: Scan = { problems: [], count: 0 };
 
 /**
- * Runs all ten checks on the repository at `root` (or the one `options.only` names, whose
+ * Runs all eleven checks on the repository at `root` (or the one `options.only` names, whose
  * problems are the same either way); throws RepoRootError when it has no docs/.
  */
 export function checkRepository(root: string, options: CheckOptions = {}): CheckReport {
@@ -61,6 +62,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
     ...run('index', () => checkIndexTable(repo)),
     ...run('links', () => checkLinks(repo)),
     ...run('placeholders', () => checkPlaceholders(repo)),
+    ...run('words', () => checkWords(repo)),
     ...excerpts.problems,
     ...resources.problems,
     ...glossary.problems,

@@ -45,12 +45,22 @@ describe('the command line', { timeout: 120_000 }, () => {
     ]);
   });
 
-  it('prints the prose word count of each factor page before its patterns', () => {
+  it('prints the prose word count of each factor page outside code and the pattern and profile sections', () => {
     const result = run(['words', '--root', VALID_REPO]);
     expect(result.code).toBe(0);
-    expect(result.out[7]).toBe('docs/factors/08-human-validation.md: 54 words');
+    expect(result.out[7]).toBe('docs/factors/08-human-validation.md: 85 words');
+    expect(result.out[8]).toBe('docs/factors/09-mine-patterns.md: 79 words');
     expect(result.out).toHaveLength(13);
-    expect(result.out[12]).toMatch(/^doc-checks words: 12 factor pages, \d+ words before Implementation Patterns$/);
+    expect(result.out[12]).toMatch(/^doc-checks words: 12 factor pages, \d+ words of prose, none over the limit of 1200 a page$/);
+  });
+
+  it('marks a page over the limit in the word counts and still exits 0: the check is what fails', () => {
+    const root = copyValidRepo();
+    replaceOnce(root, 'docs/factors/09-mine-patterns.md', 'Turn every finished run into reusable learnings.', `${Array.from({ length: 1200 }, () => 'word').join(' ')}.`);
+    const result = run(['words', '--root', root]);
+    expect(result.code).toBe(0);
+    expect(result.out[8]).toBe('docs/factors/09-mine-patterns.md: 1272 words, over the limit of 1200');
+    expect(result.out[12]).toMatch(/^doc-checks words: 12 factor pages, \d+ words of prose, 1 page over the limit of 1200$/);
   });
 
   it('exits 2 with the usage for an unknown command, a bad option or a root without docs/', () => {
@@ -71,7 +81,7 @@ describe('the command line', { timeout: 120_000 }, () => {
 });
 
 describe('countProseWords', () => {
-  it('counts prose before Implementation Patterns, leaving out code, Mermaid, comments and markup', () => {
+  it('counts prose outside Implementation Patterns and Deployment Profiles, leaving out code, Mermaid, comments and markup', () => {
     const page = [
       '# Factor I: One Two',
       '',
@@ -86,8 +96,16 @@ describe('countProseWords', () => {
       '| eleven | twelve |',
       '|---|---|',
       '## Implementation Patterns',
-      'thirteen fourteen',
+      'not counted',
+      '### A pattern',
+      'not counted',
+      '## Anti-Patterns',
+      'fourteen fifteen',
+      '## Deployment Profiles',
+      'not counted',
+      '## How to Check',
+      'nineteen',
     ].join('\n');
-    expect(countProseWords(page)).toBe(12);
+    expect(countProseWords(page)).toBe(19);
   });
 });

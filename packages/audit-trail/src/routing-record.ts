@@ -3,10 +3,15 @@
 // and its hash; a routing decision has neither. Its identity is its own content: the SHA-256 of
 // the decision's canonical JSON, the id `@12-factor-agentops/deployment-profiles` gives it.
 import { createHash } from 'node:crypto';
-import { CanonicalEncodingError, canonicalJson, type JsonValue } from '@12-factor-agentops/approval-gates';
+import { CanonicalEncodingError, canonicalJson } from '@12-factor-agentops/approval-gates';
 
-/** A router's decision as plain JSON data; `decision` says which of the two outcomes it is. */
-export type RouterDecision = { readonly decision: 'routed' | 'refused' } & { readonly [field: string]: JsonValue };
+/**
+ * A router's decision: plain JSON data whose `decision` says which of the two outcomes it is.
+ * Its other fields are the router's own; they are checked to be JSON when the entry is written.
+ */
+export interface RouterDecision {
+  readonly decision: 'routed' | 'refused';
+}
 
 /** What a caller hands to `AuditTrail.recordRoutingDecision`: a decision record (as `toRoutingRecord` makes) and who asked for the route. */
 export interface RoutingDecision {

@@ -35,7 +35,7 @@ const refused = {
 } as const;
 
 function asDecision(decision: JsonValue, actor = 'agent-summariser'): RoutingDecision {
-  return { decisionId: decisionId(decision), decidedAt: AT, decision: decision as RoutingDecision['decision'], actor };
+  return { decisionId: decisionId(decision), decidedAt: AT, decision: decision as unknown as RoutingDecision['decision'], actor };
 }
 
 function routingEntries(lines: readonly string[]): AuditEntry[] {

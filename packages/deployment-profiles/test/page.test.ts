@@ -82,8 +82,11 @@ describe('the Factor XII page', () => {
     expect(boxes.length).toBeGreaterThanOrEqual(8);
     const link = '../../apps/showcase/browser/offline-bundle.test.ts';
     expect(profiles).toContain(`](${link})`);
-    expect(readFileSync(new URL(link, PAGE_URL), 'utf8')).toMatch(/\.route\(/);
     expect(existsSync(new URL(link, PAGE_URL))).toBe(true);
+    expect(readFileSync(new URL(link, PAGE_URL), 'utf8')).toContain("import { airGap } from './support/air-gap.ts';");
+    const gap = readFileSync(new URL('../../apps/showcase/browser/support/air-gap.ts', PAGE_URL), 'utf8');
+    expect(gap).toContain("context.route('**/*'");
+    expect(gap).toContain("route.abort('internetdisconnected')");
   });
 
   it('links this package from its Implementation Patterns', () => {

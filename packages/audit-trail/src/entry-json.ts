@@ -5,7 +5,7 @@ import type { AuditRecord } from './entry.ts';
  * The canonical JSON of `record` placed at `index` after the entry whose hash is `prevHash`: the
  * bytes `canonicalJson({ ...record, index, prevHash })` gives, written field by field. An
  * entry's keys are fixed, so their sorted order is too; only the values its shape leaves open
- * (arguments, results, gate details) go through the generic encoder. Expects fields of the right
+ * (arguments, results, gate details, routing decisions) go through the generic encoder. Expects fields of the right
  * types (the writer checks them first) and no fields beyond the entry's shape.
  */
 export function encodeEntry(record: AuditRecord, index: number, prevHash: string): string {
@@ -25,6 +25,9 @@ export function encodeEntry(record: AuditRecord, index: number, prevHash: string
       return `${start}"at":${text(record.at)},"detail":${openValue('detail', record.detail)},"event":${text(record.event)},` +
         `"index":${numeric('index', index)},"kind":"gate","planHash":${text(record.planHash)},"planId":${text(record.planId)},` +
         `"prevHash":${text(prevHash)}}`;
+    case 'routing':
+      return `${start}"at":${text(record.at)},"decision":${openValue('decision', record.decision)},"decisionId":${text(record.decisionId)},` +
+        `"index":${numeric('index', index)},"kind":"routing","prevHash":${text(prevHash)}}`;
   }
 }
 

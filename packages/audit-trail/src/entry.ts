@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { InvalidUtf8, decodeUtf8Exact } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { encodeEntry } from './entry-json.ts';
+import { routingRecordProblem, type RoutingDecisionRecord } from './routing-record.ts';
 
 /** The `prevHash` of entry 0: no predecessor. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -44,7 +45,7 @@ export interface GateRecord {
 }
 
 /** What a writer hands to the chain; the chain adds the position and the link. */
-export type AuditRecord = IntentRecord | OutcomeRecord | GateRecord;
+export type AuditRecord = IntentRecord | OutcomeRecord | GateRecord | RoutingDecisionRecord;
 
 /** A record at its place in the chain. */
 export type AuditEntry = AuditRecord & { readonly index: number; readonly prevHash: string };
@@ -204,8 +205,10 @@ function recordProblem(f: Record<string, unknown>): string | undefined {
       if (typeof f.planId !== 'string') return notString('planId');
       if (typeof f.planHash !== 'string') return notString('planHash');
       return typeof f.detail === 'object' && f.detail !== null && !Array.isArray(f.detail) ? undefined : 'field "detail" is not an object';
+    case 'routing':
+      return routingRecordProblem(f);
     default:
-      return 'field "kind" is not "intent", "outcome" or "gate"';
+      return 'field "kind" is not "intent", "outcome", "gate" or "routing"';
   }
 }
 

@@ -52,4 +52,5 @@ export {
 } from './trail.ts';
 export { OutcomeNotRecorded, recordToolCall, type RecordToolCallOptions, type SettledCall } from './tool-call.ts';
 export { gateAuditSink } from './gate-sink.ts';
+export { routingDecisionRecord, type RouterDecision, type RoutingDecision, type RoutingDecisionRecord } from './routing-record.ts';
 export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';

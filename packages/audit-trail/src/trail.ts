@@ -5,6 +5,7 @@ import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { logIdProblem, signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
 import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
 import type { MerkleTree } from './merkle.ts';
+import { describeRoutingRecord, routingDecisionRecord, type RoutingDecision } from './routing-record.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 import { IsoTimestamps } from './timestamp.ts';
 import { verifyEntries, type ChainBroken, type UnfinishedCall } from './verify.ts';
@@ -131,7 +132,7 @@ const IDLE = Symbol('idle');
 const ignore = (): void => undefined;
 
 /**
- * A hash-chained, checkpointed log of tool calls and gate decisions. Appends are serialised;
+ * A hash-chained, checkpointed log of tool calls, gate decisions and routing decisions. Appends are serialised;
  * those that arrive while a write is in flight are committed together (group commit), and
  * each caller's promise resolves only once its entry is durable. With a store that answers
  * synchronously, an append is committed before its call returns. At no moment are more than
@@ -247,6 +248,16 @@ export class AuditTrail {
     return this.#append({ kind: 'gate', event, planId, planHash, detail, actor, at });
   }
 
+  /**
+   * Records one model-routing decision with the router's own time and the requesting actor;
+   * resolves once durable. A decision whose id is not the SHA-256 of its canonical JSON is
+   * refused with `InvalidRecord` and nothing is written; a write that fails rejects with
+   * `AuditWriteFailed`, and the caller must then not act on the route.
+   */
+  recordRoutingDecision(decision: RoutingDecision): Promise<RecordedEntry> {
+    return this.#append(routingDecisionRecord(decision));
+  }
+
   /** Writes a signed checkpoint of the current head now, after every append already requested. */
   async checkpoint(): Promise<SignedCheckpoint> {
     return (await this.#enqueueCheckpoint(false)) as SignedCheckpoint;
@@ -358,7 +369,7 @@ export class AuditTrail {
       this.#head = entry.hash;
       const { record } = request;
       if (record.kind === 'intent') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
-      request.resolve(record.kind === 'gate' ? { index: entry.index, hash: entry.hash } : { index: entry.index, hash: entry.hash, callId: record.callId });
+      request.resolve(record.kind === 'intent' || record.kind === 'outcome' ? { index: entry.index, hash: entry.hash, callId: record.callId } : { index: entry.index, hash: entry.hash });
     }
     return this.#room() === 0 ? this.#writeCheckpoint().then(ignore, ignore) : undefined;
   }
@@ -445,5 +456,6 @@ function messageOf(error: unknown): string {
 }
 
 function describe(record: AuditRecord): string {
+  if (record.kind === 'routing') return describeRoutingRecord(record);
   return record.kind === 'gate' ? `gate event ${record.event} on plan ${record.planId}` : `the ${record.kind} of call ${record.callId} (${record.tool})`;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, entryHash, sealEntry, splitLine, type AuditRecord } from '../src/entry.ts';
 import { encodeEntry } from '../src/entry-json.ts';
 import { CanonicalEncodingError, canonicalJson, type JsonValue } from '../src/index.ts';
+import { createHash } from 'node:crypto';
 import { openFixture } from './support.ts';
 
 // Single UTF-16 code units, lone surrogates included, weighted towards what JSON must escape.
@@ -23,7 +24,18 @@ const recordArbitrary: fc.Arbitrary<AuditRecord> = fc.oneof(
   ),
   fc.record({ kind: fc.constant('gate' as const), event: text, planId: text, planHash: text, actor: text, at: text,
     detail: fc.dictionary(text, fc.oneof(text, number, fc.boolean(), fc.constant(null)), { maxKeys: 4 }) }),
+  fc.record({ outcome: fc.constantFrom('routed' as const, 'refused' as const), rest: fc.dictionary(text, json, { maxKeys: 4 }), actor: text, at: text })
+    .map(({ outcome, rest, actor, at }): AuditRecord => {
+      const decision = { ...rest, decision: outcome };
+      return { kind: 'routing', decisionId: idOf(decision), decision, actor, at };
+    }),
 );
+
+// The id a routing record must carry: the SHA-256 of its decision's canonical JSON (any 64 hex digits when it has none).
+function idOf(decision: unknown): string {
+  const encoded = encodedBy(() => canonicalJson(decision));
+  return 'bytes' in encoded ? createHash('sha256').update(encoded.bytes, 'utf8').digest('hex') : 'f'.repeat(64);
+}
 
 // An array with nothing at index 1, which JSON.stringify would write as null.
 function withHole(): unknown[] {
@@ -78,10 +90,10 @@ describe('the canonical JSON of an entry', () => {
 
   it('fails as the generic encoder does, at the same path and for the same reason, when a value has no JSON form', () => {
     fc.assert(fc.property(recordArbitrary, buried, fc.nat(), (record, bad, index) => {
-      const spoiled = { ...record, ...(record.kind === 'intent' ? { args: bad } : record.kind === 'outcome' ? { result: bad } : { detail: { note: bad } }) } as AuditRecord;
+      const spoiled = { ...record, ...(record.kind === 'intent' ? { args: bad } : record.kind === 'outcome' ? { result: bad } : record.kind === 'gate' ? { detail: { note: bad } } : { decision: { decision: 'routed', note: bad } }) } as AuditRecord;
       const specialised = encodedBy(() => encodeEntry(spoiled, index, GENESIS_HASH));
       expect(specialised).toEqual(encodedBy(() => canonicalJson({ ...spoiled, index, prevHash: GENESIS_HASH })));
-      expect(specialised).toMatchObject({ path: expect.stringMatching(/^\$\.(args|result|detail|durationMs)/) as unknown });
+      expect(specialised).toMatchObject({ path: expect.stringMatching(/^\$\.(args|result|detail|decision|durationMs)/) as unknown });
     }), { numRuns: 300 });
   });
 

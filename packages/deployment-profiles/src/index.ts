@@ -49,7 +49,7 @@ export type {
 export { LinearScanRouter, ModelRouter } from './router.ts';
 export { routingDecisionId, toRoutingRecord } from './decision-record.ts';
 export type { RoutingRecord } from './decision-record.ts';
-export { deploymentRuleTable, fitTable, profileTable, renderMarkdownTable, routerRuleTable } from './tables.ts';
+export { deploymentRuleTable, fitTable, profileTable, renderMarkdownTable, routerRuleTable, transposeTable } from './tables.ts';
 export type { FitTableOptions, TextTable } from './tables.ts';
 export { InvalidCatalogue, InvalidRouteRequest, ProfilesDataInvalid, ResourceFileInvalid, UnknownLabel, UnknownTier } from './errors.ts';
 export type { FieldIssue, ResourceIssue, ResourceProblemKind } from './errors.ts';

@@ -21,6 +21,7 @@ export function labelRank(label: Label): number {
   return RANK.get(label) ?? Number.NaN;
 }
 
+// #region no-write-down
 /** True when `clearance` is at or above `label`: an endpoint cleared for `clearance` may receive data labelled `label`. */
 export function clears(clearance: Label, label: Label): boolean {
   return labelRank(clearance) >= labelRank(label);
@@ -35,6 +36,7 @@ export function joinLabels(labels: readonly Label[]): Label {
   for (const label of labels) if (labelRank(label) > labelRank(highest)) highest = label;
   return highest;
 }
+// #endregion no-write-down
 
 /** Returns `value` as a `Label`, or throws `UnknownLabel` naming `field`. */
 export function parseLabel(value: unknown, field: string): Label {

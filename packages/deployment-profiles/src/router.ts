@@ -69,6 +69,7 @@ export class LinearScanRouter {
 
 const NO_CANDIDATES: Candidates = Object.freeze({ eligible: Object.freeze([]), servingTask: 0, withinReach: 0, cleared: 0 });
 
+// #region candidates-in-preference-order
 // Candidates come in preference order: by the caller's `reaches` (its own tier first), then
 // by catalogue order within a tier.
 function scan(endpoints: readonly CatalogueEndpoint[], request: RouteRequest): Candidates {
@@ -89,3 +90,4 @@ function scan(endpoints: readonly CatalogueEndpoint[], request: RouteRequest): C
   }
   return { eligible: byTier.flat(), servingTask, withinReach, cleared };
 }
+// #endregion candidates-in-preference-order

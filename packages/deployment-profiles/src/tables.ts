@@ -101,6 +101,16 @@ export function routerRuleTable(): TextTable {
   };
 }
 
+/**
+ * The same cells with rows and columns swapped: the first column becomes the header row. A
+ * table with few rows and many columns (the three profiles) reads better this way on a page.
+ */
+export function transposeTable(table: TextTable): TextTable {
+  const grid = [table.columns, ...table.rows];
+  const transposed = table.columns.map((_column, index) => grid.map((row) => row[index] ?? ''));
+  return { columns: transposed[0] ?? [], rows: transposed.slice(1) };
+}
+
 /** A `TextTable` as a GitHub-flavoured Markdown table. */
 export function renderMarkdownTable(table: TextTable): string {
   const line = (cells: readonly string[]): string => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;

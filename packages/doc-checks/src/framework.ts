@@ -25,18 +25,23 @@ export const EXPECTED_FACTORS: readonly ExpectedFactor[] = [
 ];
 
 export const IMPLEMENTATION_PATTERNS = 'Implementation Patterns';
+export const DEPLOYMENT_PROFILES = 'Deployment Profiles';
 
-/** The H2 headings of every factor page, in order. */
+/** The H2 headings of every factor page, in order; Deployment Profiles and Implementation Patterns only where allowed below. */
 export const SPINE: readonly string[] = [
   'The Rule',
   'The Problem',
   'The Principle',
   'How to Apply It',
+  DEPLOYMENT_PROFILES,
   IMPLEMENTATION_PATTERNS,
   'Anti-Patterns',
   'How to Check',
   'Related Factors',
 ];
+
+/** The one factor whose page holds '## Deployment Profiles' (the three tiers, the air-gap checklist), and must. */
+export const PROFILE_FACTORS: readonly string[] = ['XII'];
 
 /** The factors whose pages may hold '## Implementation Patterns' in v2.0. */
 export const PATTERN_FACTORS: readonly string[] = ['III', 'VI', 'VII', 'VIII', 'XI', 'XII'];

@@ -3,8 +3,10 @@ import { copyValidRepo, edit, replaceOnce, reported } from './helpers.ts';
 
 const III = 'docs/factors/03-focused-agents.md';
 const VIII = 'docs/factors/08-human-validation.md';
-const SPINE_LIST = 'The Rule, The Problem, The Principle, How to Apply It, Implementation Patterns, Anti-Patterns, How to Check, Related Factors';
-const SPINE_ARROWS = 'The Rule → The Problem → The Principle → How to Apply It → Implementation Patterns → Anti-Patterns → How to Check → Related Factors';
+const XII = 'docs/factors/12-package-patterns.md';
+const PROFILES_OF_XII = '## Deployment Profiles\n\nThe edge has no network; the datacenter reaches only itself.\n\n';
+const SPINE_LIST = 'The Rule, The Problem, The Principle, How to Apply It, Deployment Profiles, Implementation Patterns, Anti-Patterns, How to Check, Related Factors';
+const SPINE_ARROWS = 'The Rule → The Problem → The Principle → How to Apply It → Deployment Profiles → Implementation Patterns → Anti-Patterns → How to Check → Related Factors';
 const PATTERNS_OF_VIII = /## Implementation Patterns\n[\s\S]*?(?=## Anti-Patterns)/;
 
 describe('the spine of a factor page', () => {
@@ -66,6 +68,30 @@ describe('the spine of a factor page', () => {
     replaceOnce(root, 'docs/factors/01-automated-tracking.md', '## Anti-Patterns', '## Implementation Patterns\n\nSee [the package](../../packages/quota-example/README.md).\n\n## Anti-Patterns');
     expect(reported(root, 'spine')).toEqual([
       "docs/factors/01-automated-tracking.md:19: '## Implementation Patterns' is not part of Factor I; only III, VI, VII, VIII, XI, XII carry patterns. Remove the section, or move its content to the factor the pattern belongs to.",
+    ]);
+  });
+
+  it('rejects Deployment Profiles on any page but Factor XII', () => {
+    const root = copyValidRepo();
+    replaceOnce(root, VIII, '## Implementation Patterns', '## Deployment Profiles\n\nThree tiers.\n\n## Implementation Patterns');
+    expect(reported(root, 'spine')).toEqual([
+      "docs/factors/08-human-validation.md:19: '## Deployment Profiles' is not part of Factor VIII; only XII carries deployment profiles. Remove the section, or move its content to Factor XII.",
+    ]);
+  });
+
+  it('requires Deployment Profiles in Factor XII', () => {
+    const root = copyValidRepo();
+    replaceOnce(root, XII, PROFILES_OF_XII, '');
+    expect(reported(root, 'spine')).toEqual([
+      "docs/factors/12-package-patterns.md:19: missing '## Deployment Profiles'. Add the section between '## How to Apply It' and '## Anti-Patterns'.",
+    ]);
+  });
+
+  it('reports Deployment Profiles placed after Implementation Patterns in Factor XII as out of order', () => {
+    const root = copyValidRepo();
+    replaceOnce(root, XII, PROFILES_OF_XII, '## Implementation Patterns\n\nSee [the package](../../packages/quota-example/README.md).\n\n' + PROFILES_OF_XII);
+    expect(reported(root, 'spine')).toEqual([
+      `docs/factors/12-package-patterns.md:23: '## Deployment Profiles' is out of order (the spine is ${SPINE_ARROWS}). Move the section right after the '## How to Apply It' section.`,
     ]);
   });
 

@@ -1,8 +1,9 @@
 // Check 2: every factor page has FRAMEWORK.md's H2 spine, in order, with the content each
-// section promises; Implementation Patterns appears exactly where a pattern package exists.
+// section promises; Implementation Patterns appears exactly where a pattern package exists,
+// and Deployment Profiles in Factor XII and nowhere else.
 import type { FactorPage } from '../factor-pages.ts';
 import { factorPages } from '../factor-pages.ts';
-import { IMPLEMENTATION_PATTERNS, PATTERN_FACTORS, SPINE } from '../framework.ts';
+import { DEPLOYMENT_PROFILES, IMPLEMENTATION_PATTERNS, PATTERN_FACTORS, PROFILE_FACTORS, SPINE } from '../framework.ts';
 import type { Heading } from '../markdown.ts';
 import { findLinkTargets } from '../markdown.ts';
 import { resolveLink } from '../link-paths.ts';
@@ -73,10 +74,18 @@ function checkPage(repo: Repo, page: FactorPage): Problem[] {
     problems.push(problem(page.path, patterns.heading.line, `'## ${IMPLEMENTATION_PATTERNS}' is not part of Factor ${numeral}; only ${PATTERN_FACTORS.join(', ')} carry patterns`, 'Remove the section, or move its content to the factor the pattern belongs to'));
     firsts.delete(patternsIndex);
   }
+  const profilesIndex = SPINE.indexOf(DEPLOYMENT_PROFILES);
+  const profilesRequired = PROFILE_FACTORS.includes(numeral);
+  const profiles = firsts.get(profilesIndex);
+  if (profiles !== undefined && !profilesRequired) {
+    const owners = PROFILE_FACTORS.join(', ');
+    problems.push(problem(page.path, profiles.heading.line, `'## ${DEPLOYMENT_PROFILES}' is not part of Factor ${numeral}; only ${owners} carries deployment profiles`, `Remove the section, or move its content to Factor ${owners}`));
+    firsts.delete(profilesIndex);
+  }
 
   problems.push(...checkOrder(page, [...firsts.values()]));
 
-  const required = SPINE.map((_name, index) => index).filter((index) => index !== patternsIndex || declaring.length > 0);
+  const required = SPINE.map((_name, index) => index).filter((index) => (index !== patternsIndex || declaring.length > 0) && (index !== profilesIndex || profilesRequired));
   for (const index of required) {
     if (firsts.has(index)) continue;
     const before = [...firsts.keys()].filter((other) => other < index).sort((a, b) => b - a)[0];

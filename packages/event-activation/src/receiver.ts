@@ -1,0 +1,138 @@
+// The HTTP receiver: one route per configured source, Hono on Node's HTTP server. Each request
+// is checked in the order that costs least first (headers, then the body, read with a limit,
+// then the signature over its raw bytes, then the JSON), stored in the inbox, and only then
+// acknowledged.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { InvalidOptionError, readClock, systemClock, wholeNumber } from '@12-factor-agentops/core';
+import type { Clock } from '@12-factor-agentops/core';
+import { DEFAULT_MAX_BODY_BYTES } from './defaults.ts';
+import { DeliveryRefused, InboxUnavailable } from './errors.ts';
+import type { AcceptOutcome, EventInbox } from './inbox.ts';
+import { defineRoutes, routeEvent } from './routing.ts';
+import type { RoutingTable } from './routing.ts';
+import { checkDeliveryHeaders, defineSource, verifyDeliveryBody } from './sources.ts';
+import type { VerifiedDelivery, WebhookSource, WebhookSourceOptions } from './sources.ts';
+
+export interface ReceiverOptions {
+  /** One route per source, at `/webhooks/<name>`. */
+  readonly sources: readonly WebhookSourceOptions[];
+  readonly routes: RoutingTable;
+  readonly inbox: EventInbox;
+  /** The largest body read; bigger bodies are refused with 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** The clock timestamps are checked against and arrival is recorded with. Default the system clock. */
+  readonly clock?: Clock;
+  /** Told after a delivery is durable (the workers' cue to look at the inbox). */
+  readonly onStored?: (delivery: VerifiedDelivery, outcome: AcceptOutcome) => void;
+  /** Told of every refusal, and of every delivery the inbox could not store. */
+  readonly onRefused?: (source: string, refusal: DeliveryRefused | InboxUnavailable) => void;
+}
+
+/** The receiver's routes as a Hono app: `app.fetch` serves a web `Request`. */
+export function createReceiverApp(options: ReceiverOptions): Hono {
+  const sources = options.sources.map(defineSource);
+  const names = new Set<string>();
+  for (const source of sources) {
+    if (names.has(source.name)) throw new InvalidOptionError('sources', 'sources with distinct names', source.name);
+    names.add(source.name);
+  }
+  const routes = defineRoutes(options.routes);
+  const maxBodyBytes = wholeNumber('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 1, 64 * 1_048_576);
+  const clock = options.clock ?? systemClock;
+  const onStored = options.onStored ?? (() => {});
+  const onRefused = options.onRefused ?? (() => {});
+
+  const app = new Hono();
+  for (const source of sources) {
+    app.post(`/webhooks/${source.name}`, async (c) => {
+      let delivery: VerifiedDelivery;
+      try {
+        delivery = await verifyRequest(c, source, readClock(clock, "the receiver's clock"), maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof DeliveryRefused)) throw error;
+        onRefused(source.name, error);
+        // A refused request may still be sending its body: close the connection rather than read it.
+        return c.json({ refused: error.code, reason: error.message }, error.status, { connection: 'close' });
+      }
+      const agent = routeEvent(routes, delivery.eventType);
+      let outcome: AcceptOutcome;
+      try {
+        outcome = await options.inbox.accept(delivery, agent, readClock(clock, "the receiver's clock"));
+      } catch (cause) {
+        const error = new InboxUnavailable(source.name, delivery.deliveryId, { cause });
+        onRefused(source.name, error);
+        return c.json({ refused: 'inbox-unavailable', reason: 'the event could not be stored; deliver it again later' }, 503, { 'retry-after': '5' });
+      }
+      onStored(delivery, outcome);
+      return outcome.status === 'duplicate' ? c.json(outcome, 200) : c.json(outcome, 202);
+    });
+  }
+  return app;
+}
+
+async function verifyRequest(c: Context, source: WebhookSource, now: number, maxBodyBytes: number): Promise<VerifiedDelivery> {
+  const headers = checkDeliveryHeaders(source, (name) => c.req.header(name), now);
+  const body = await readBodyWithin(c.req.raw, maxBodyBytes);
+  return verifyDeliveryBody(source, headers, body);
+}
+
+/**
+ * Reads a request body of at most `limit` bytes: a declared Content-Length over the limit is
+ * refused before a byte is read, and a body without one is counted as it streams in and cut
+ * off at the first chunk past the limit. Throws `DeliveryRefused('body-too-large')`.
+ */
+export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array> {
+  const tooLarge = (): DeliveryRefused => new DeliveryRefused('body-too-large', `body is larger than ${limit} bytes`);
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^[0-9]+$/.test(declared) && Number(declared) > limit) throw tooLarge();
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** A receiver listening on a port. */
+export interface RunningReceiver {
+  /** `http://<host>:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections and closes idle ones; resolves when the server has closed. */
+  close(): Promise<void>;
+}
+
+/** Serves the receiver on `host:port` (default 127.0.0.1 and a free port). */
+export async function startReceiver(options: ReceiverOptions & { readonly host?: string; readonly port?: number }): Promise<RunningReceiver> {
+  const app = createReceiverApp(options);
+  const host = options.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }) as Server;
+    server.once('error', reject);
+    server.once('listening', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((error) => (error === undefined ? done() : fail(error)));
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

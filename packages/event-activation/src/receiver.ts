@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { Context } from 'hono';
 import { InvalidOptionError, readClock, systemClock, wholeNumber } from '@12-factor-agentops/core';
 import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_MAX_BODY_BYTES } from './defaults.ts';
@@ -15,7 +14,7 @@ import type { AcceptOutcome, EventInbox } from './inbox.ts';
 import { defineRoutes, routeEvent } from './routing.ts';
 import type { RoutingTable } from './routing.ts';
 import { checkDeliveryHeaders, defineSource, verifyDeliveryBody } from './sources.ts';
-import type { VerifiedDelivery, WebhookSource, WebhookSourceOptions } from './sources.ts';
+import type { HeaderReader, VerifiedDelivery, WebhookSource, WebhookSourceOptions } from './sources.ts';
 
 export interface ReceiverOptions {
   /** One route per source, at `/webhooks/<name>`. */
@@ -26,10 +25,58 @@ export interface ReceiverOptions {
   readonly maxBodyBytes?: number;
   /** The clock timestamps are checked against and arrival is recorded with. Default the system clock. */
   readonly clock?: Clock;
-  /** Told after a delivery is durable (the workers' cue to look at the inbox). */
-  readonly onStored?: (delivery: VerifiedDelivery, outcome: AcceptOutcome) => void;
+  /** Told after a delivery is durable, new or duplicate (the workers' cue to look at the inbox). */
+  readonly onStored?: (outcome: AcceptOutcome) => void;
   /** Told of every refusal, and of every delivery the inbox could not store. */
   readonly onRefused?: (source: string, refusal: DeliveryRefused | InboxUnavailable) => void;
+}
+
+/** The receiver's routes as a Hono app: `app.fetch` serves a web `Request`. */
+/** What the receiver answers a delivery: the status and the JSON body. */
+export interface ReceiverAnswer {
+  readonly status: 200 | 202 | 400 | 401 | 413 | 415 | 503;
+  readonly body: AcceptOutcome | { readonly refused: string; readonly reason: string };
+  /** The refusal or storage failure behind a 4xx or 503, for logs. */
+  readonly error?: DeliveryRefused | InboxUnavailable;
+}
+
+/** What one delivery needs besides the request: the configured pieces of a receiver. */
+export interface DeliveryPipeline {
+  readonly routes: RoutingTable;
+  readonly inbox: EventInbox;
+  readonly maxBodyBytes: number;
+  readonly clock: Clock;
+}
+
+/**
+ * Handles one delivery to `source`, in the order that costs least first: headers (the body is
+ * not read when they are refused), the body read within the size limit, the signature over
+ * its raw bytes, the JSON, then the inbox. Only a delivery the inbox has made durable is
+ * answered 2xx: 202 when new (routed or not), 200 when a duplicate. The HTTP route is a thin
+ * wrapper around this, so the property tests drive exactly what the server runs.
+ */
+export async function receiveDelivery(
+  pipeline: DeliveryPipeline,
+  source: WebhookSource,
+  header: HeaderReader,
+  readBody: (limit: number) => Promise<Uint8Array>,
+): Promise<ReceiverAnswer> {
+  let delivery: VerifiedDelivery;
+  try {
+    const headers = checkDeliveryHeaders(source, header, readClock(pipeline.clock, "the receiver's clock"));
+    delivery = verifyDeliveryBody(source, headers, await readBody(pipeline.maxBodyBytes));
+  } catch (error) {
+    if (!(error instanceof DeliveryRefused)) throw error;
+    return { status: error.status, body: { refused: error.code, reason: error.message }, error };
+  }
+  const agent = routeEvent(pipeline.routes, delivery.eventType);
+  try {
+    const outcome = await pipeline.inbox.accept(delivery, agent, readClock(pipeline.clock, "the receiver's clock"));
+    return { status: outcome.status === 'duplicate' ? 200 : 202, body: outcome };
+  } catch (cause) {
+    const error = new InboxUnavailable(source.name, delivery.deliveryId, { cause });
+    return { status: 503, body: { refused: 'inbox-unavailable', reason: 'the event could not be stored; deliver it again later' }, error };
+  }
 }
 
 /** The receiver's routes as a Hono app: `app.fetch` serves a web `Request`. */
@@ -40,44 +87,28 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
     if (names.has(source.name)) throw new InvalidOptionError('sources', 'sources with distinct names', source.name);
     names.add(source.name);
   }
-  const routes = defineRoutes(options.routes);
-  const maxBodyBytes = wholeNumber('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 1, 64 * 1_048_576);
-  const clock = options.clock ?? systemClock;
+  const pipeline: DeliveryPipeline = {
+    routes: defineRoutes(options.routes),
+    inbox: options.inbox,
+    maxBodyBytes: wholeNumber('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 1, 64 * 1_048_576),
+    clock: options.clock ?? systemClock,
+  };
   const onStored = options.onStored ?? (() => {});
   const onRefused = options.onRefused ?? (() => {});
 
   const app = new Hono();
   for (const source of sources) {
     app.post(`/webhooks/${source.name}`, async (c) => {
-      let delivery: VerifiedDelivery;
-      try {
-        delivery = await verifyRequest(c, source, readClock(clock, "the receiver's clock"), maxBodyBytes);
-      } catch (error) {
-        if (!(error instanceof DeliveryRefused)) throw error;
-        onRefused(source.name, error);
-        // A refused request may still be sending its body: close the connection rather than read it.
-        return c.json({ refused: error.code, reason: error.message }, error.status, { connection: 'close' });
-      }
-      const agent = routeEvent(routes, delivery.eventType);
-      let outcome: AcceptOutcome;
-      try {
-        outcome = await options.inbox.accept(delivery, agent, readClock(clock, "the receiver's clock"));
-      } catch (cause) {
-        const error = new InboxUnavailable(source.name, delivery.deliveryId, { cause });
-        onRefused(source.name, error);
-        return c.json({ refused: 'inbox-unavailable', reason: 'the event could not be stored; deliver it again later' }, 503, { 'retry-after': '5' });
-      }
-      onStored(delivery, outcome);
-      return outcome.status === 'duplicate' ? c.json(outcome, 200) : c.json(outcome, 202);
+      const answer = await receiveDelivery(pipeline, source, (name) => c.req.header(name), (limit) => readBodyWithin(c.req.raw, limit));
+      if (answer.error !== undefined) onRefused(source.name, answer.error);
+      else onStored(answer.body as AcceptOutcome);
+      if (answer.status === 503) return c.json(answer.body, 503, { 'retry-after': '5' });
+      // A refused request may still be sending its body: close the connection rather than read it.
+      if (answer.status >= 400) return c.json(answer.body, answer.status, { connection: 'close' });
+      return c.json(answer.body, answer.status);
     });
   }
   return app;
-}
-
-async function verifyRequest(c: Context, source: WebhookSource, now: number, maxBodyBytes: number): Promise<VerifiedDelivery> {
-  const headers = checkDeliveryHeaders(source, (name) => c.req.header(name), now);
-  const body = await readBodyWithin(c.req.raw, maxBodyBytes);
-  return verifyDeliveryBody(source, headers, body);
 }
 
 /**

@@ -1,7 +1,7 @@
 // One contract, three backends: memory, PGlite and a real PostgreSQL server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FencingTokenRejected } from '@12-factor-agentops/sql';
-import type { EventInbox } from '../src/index.ts';
+import type { ClaimedEvent, EventInbox } from '../src/index.ts';
 import { BACKENDS, openBackend } from './support/backends.ts';
 import type { Backend } from './support/backends.ts';
 import { delivery } from './support/deliveries.ts';
@@ -22,6 +22,12 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
   afterAll(async () => {
     await backend.close();
   });
+
+  async function claimOne(owner: string, now: number): Promise<ClaimedEvent> {
+    const claimed = await inbox.claim(owner, now, TTL);
+    if (claimed === undefined) throw new Error(`${owner} found nothing to claim at ${now}`);
+    return claimed;
+  }
 
   // Each test works on events of its own; drain what earlier tests left ready so claims are predictable.
   async function drain(now: number): Promise<void> {
@@ -79,14 +85,14 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
     const second = await inbox.claim('worker-b', T0 + TTL, TTL);
     expect(second).toMatchObject({ attempt: 2, record: { deliveryId: id, attempts: 2 }, lease: { owner: 'worker-b' } });
     expect(second?.lease.token).toBeGreaterThan(first?.lease.token ?? Infinity);
-    await inbox.markDone(second!, T0 + TTL + 1);
+    await inbox.markDone(second as ClaimedEvent, T0 + TTL + 1);
   });
 
   it('marks an event done once, under the lease that holds it, and refuses the stale holder', async () => {
     const id = nextId();
     await inbox.accept(delivery(id), 'ledger-agent', T0);
-    const stale = (await inbox.claim('worker-a', T0, TTL))!;
-    const current = (await inbox.claim('worker-b', T0 + TTL, TTL))!;
+    const stale = await claimOne('worker-a', T0);
+    const current = await claimOne('worker-b', T0 + TTL);
     const refused = await inbox.markDone(stale, T0 + TTL + 1).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(FencingTokenRejected);
     expect((refused as FencingTokenRejected).reason).toBe('superseded');
@@ -102,7 +108,7 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
   it('refuses to mark done after the lease expired, even when nobody else claimed it', async () => {
     const id = nextId();
     await inbox.accept(delivery(id), 'ledger-agent', T0);
-    const claimed = (await inbox.claim('worker-a', T0, TTL))!;
+    const claimed = await claimOne('worker-a', T0);
     const refused = await inbox.markDone(claimed, T0 + TTL).catch((error: unknown) => error);
     expect((refused as FencingTokenRejected).reason).toBe('expired');
     expect((await inbox.get('billing', id))?.state).toBe('pending');
@@ -112,7 +118,7 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
   it('gives a failed event back with its error, ready again at the retry time', async () => {
     const id = nextId();
     await inbox.accept(delivery(id), 'ledger-agent', T0);
-    const claimed = (await inbox.claim('worker-a', T0, TTL))!;
+    const claimed = await claimOne('worker-a', T0);
     await expect(inbox.release(claimed, T0 + 10, T0 + 5_000, 'Error: upstream answered 502')).resolves.toBe(true);
     expect(await inbox.get('billing', id)).toMatchObject({ state: 'pending', lastError: 'Error: upstream answered 502', attempts: 1 });
     expect(await inbox.claim('worker-b', T0 + 4_999, TTL)).toBeUndefined();
@@ -120,13 +126,13 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
     expect(retry).toMatchObject({ attempt: 2, record: { deliveryId: id } });
     await expect(inbox.release(claimed, T0 + 5_001, T0 + 9_000, 'Error: stale')).resolves.toBe(false);
     expect((await inbox.get('billing', id))?.lastError).toBe('Error: upstream answered 502');
-    await inbox.markDone(retry!, T0 + 5_002);
+    await inbox.markDone(retry as ClaimedEvent, T0 + 5_002);
   });
 
   it('renews a held lease and refuses to renew a lost one', async () => {
     const id = nextId();
     await inbox.accept(delivery(id), 'ledger-agent', T0);
-    const claimed = (await inbox.claim('worker-a', T0, TTL))!;
+    const claimed = await claimOne('worker-a', T0);
     const renewed = await inbox.renew(claimed, T0 + 20_000, TTL);
     expect(renewed.lease.expiresAt).toBe(T0 + 50_000);
     expect(await inbox.claim('worker-b', T0 + 40_000, TTL)).toBeUndefined();
@@ -141,7 +147,7 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
     await expect(reopened.accept(delivery(id), 'ledger-agent', T0 + 1)).resolves.toEqual({ status: 'duplicate' });
     const claimed = await reopened.claim('worker-after-restart', T0 + 2, TTL);
     expect(claimed?.record.deliveryId).toBe(id);
-    await reopened.markDone(claimed!, T0 + 3);
+    await reopened.markDone(claimed as ClaimedEvent, T0 + 3);
     expect((await inbox.get('billing', id))?.state).toBe('done');
   });
 
@@ -152,7 +158,7 @@ describe.each(BACKENDS)('the inbox on %s', (kind) => {
     expect(outcomes.filter((outcome) => outcome.status === 'duplicate')).toHaveLength(19);
     const claimed = await inbox.claim('worker-a', T0, TTL);
     expect(claimed?.record.deliveryId).toBe(id);
-    await inbox.markDone(claimed!, T0);
+    await inbox.markDone(claimed as ClaimedEvent, T0);
     expect(await inbox.claim('worker-a', T0, TTL)).toBeUndefined();
   });
 });

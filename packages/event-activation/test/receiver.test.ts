@@ -52,6 +52,7 @@ describe('the receiver refuses bad input with a specific status and reason, stor
     const { path, headers, body } = build();
     const response = await post(`${receiver.url}/webhooks/${path}`, headers, body);
     expect(response.status).toBe(status);
+    expect(response.headers.get('connection')).toBe('close');
     const json = response.json as { refused: string; reason: string };
     expect(json.refused).toBe(expected.refused);
     if (typeof expected.reason === 'string') expect(json.reason).toBe(expected.reason);

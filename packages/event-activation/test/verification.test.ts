@@ -68,6 +68,26 @@ describe('a Standard Webhooks delivery', () => {
     );
   });
 
+  it('refuses every byte position of body, signature, id and timestamp changed by small and large steps', () => {
+    // The random property above rarely lands on the last character of the base64 signature,
+    // whose two low bits are unused: this walks every position with the steps that flip them.
+    let checked = 0;
+    for (const field of ['body', 'webhook-signature', 'webhook-id', 'webhook-timestamp'] as const) {
+      const length = field === 'body' ? BODY.length : (standardHeaders('msg_2fK9', TS, BODY)[field] as string).length;
+      for (let position = 0; position < length; position++) {
+        for (const delta of [1, 2, 3, 128, 253, 254, 255]) {
+          const headers = standardHeaders('msg_2fK9', TS, BODY);
+          let body: Uint8Array = BODY;
+          if (field === 'body') body = changeByte(BODY, position, delta);
+          else headers[field] = changeByte(Buffer.from(headers[field] as string, 'latin1'), position, delta).toString('latin1');
+          expect(() => verifyDelivery(standard, reader(headers), body, NOW), `${field} byte ${position} + ${delta}`).toThrow(DeliveryRefused);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(7 * (BODY.length + 47 + 8 + TS.length));
+  });
+
   it('refuses a timestamp outside five minutes either way, and accepts one just inside', () => {
     for (const [offset, expected] of [
       [-301, { code: 'stale-timestamp', status: 401, message: 'webhook-timestamp is 301 s old; at most 300 s is accepted' }],
@@ -155,6 +175,21 @@ describe('a GitHub delivery', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('refuses every byte position of body and signature changed by small and large steps', () => {
+    const signature = gitHubHeaders(BODY)['x-hub-signature-256'] as string;
+    for (const [field, length] of [['body', BODY.length], ['signature', signature.length]] as const) {
+      for (let position = 0; position < length; position++) {
+        for (const delta of [1, 2, 3, 128, 253, 254, 255]) {
+          const headers = gitHubHeaders(BODY);
+          let body: Uint8Array = BODY;
+          if (field === 'body') body = changeByte(BODY, position, delta);
+          else headers['x-hub-signature-256'] = changeByte(Buffer.from(signature, 'latin1'), position, delta).toString('latin1');
+          expect(() => verifyDelivery(github, reader(headers), body, NOW), `${field} byte ${position} + ${delta}`).toThrow(DeliveryRefused);
+        }
+      }
+    }
   });
 
   it('refuses missing and malformed headers with their reasons', () => {

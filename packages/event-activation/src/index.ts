@@ -32,3 +32,5 @@ export {
   DEFAULT_TIMESTAMP_TOLERANCE_MS,
   DEFAULT_WORKER_CONCURRENCY,
 } from './defaults.ts';
+export { AGENT_DECISION_TREE, DecisionAnswerMissing, DecisionTreeInvalid, decisionPaths, decisionTreeMermaid, walkDecisionTree } from './decision-tree.ts';
+export type { Decision, DecisionLeaf, DecisionQuestion, DecisionTree } from './decision-tree.ts';

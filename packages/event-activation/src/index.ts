@@ -34,3 +34,5 @@ export {
 } from './defaults.ts';
 export { AGENT_DECISION_TREE, DecisionAnswerMissing, DecisionTreeInvalid, decisionPaths, decisionTreeMermaid, walkDecisionTree } from './decision-tree.ts';
 export type { Decision, DecisionLeaf, DecisionQuestion, DecisionTree } from './decision-tree.ts';
+export { loadFocusedAgent, routesFromAgents } from './focused-agent.ts';
+export type { AgentTrigger, FocusedAgent } from './focused-agent.ts';

@@ -36,3 +36,4 @@ export { AGENT_DECISION_TREE, DecisionAnswerMissing, DecisionTreeInvalid, decisi
 export type { Decision, DecisionLeaf, DecisionQuestion, DecisionTree } from './decision-tree.ts';
 export { loadFocusedAgent, routesFromAgents } from './focused-agent.ts';
 export type { AgentTrigger, FocusedAgent } from './focused-agent.ts';
+export { EventMetrics } from './metrics.ts';

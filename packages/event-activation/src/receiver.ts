@@ -11,6 +11,7 @@ import type { Clock } from '@12-factor-agentops/core';
 import { DEFAULT_MAX_BODY_BYTES } from './defaults.ts';
 import { DeliveryRefused, InboxUnavailable } from './errors.ts';
 import type { AcceptOutcome, EventInbox } from './inbox.ts';
+import type { EventMetrics } from './metrics.ts';
 import { defineRoutes, routeEvent } from './routing.ts';
 import type { RoutingTable } from './routing.ts';
 import { checkDeliveryHeaders, defineSource, verifyDeliveryBody } from './sources.ts';
@@ -29,6 +30,8 @@ export interface ReceiverOptions {
   readonly onStored?: (outcome: AcceptOutcome) => void;
   /** Told of every refusal, and of every delivery the inbox could not store. */
   readonly onRefused?: (source: string, refusal: DeliveryRefused | InboxUnavailable) => void;
+  /** Counts each request's outcome, and is served at `GET /metrics`. */
+  readonly metrics?: EventMetrics;
 }
 
 /** The receiver's routes as a Hono app: `app.fetch` serves a web `Request`. */
@@ -95,11 +98,14 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
   };
   const onStored = options.onStored ?? (() => {});
   const onRefused = options.onRefused ?? (() => {});
+  const metrics = options.metrics;
 
   const app = new Hono();
   for (const source of sources) {
     app.post(`/webhooks/${source.name}`, async (c) => {
+      metrics?.received(source.name);
       const answer = await receiveDelivery(pipeline, source, (name) => c.req.header(name), (limit) => readBodyWithin(c.req.raw, limit));
+      if (metrics !== undefined) countAnswer(metrics, source.name, answer);
       if (answer.error !== undefined) onRefused(source.name, answer.error);
       else onStored(answer.body as AcceptOutcome);
       if (answer.status === 503) return c.json(answer.body, 503, { 'retry-after': '5' });
@@ -108,7 +114,24 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
       return c.json(answer.body, answer.status);
     });
   }
+  if (metrics !== undefined) {
+    app.get('/metrics', async (c) => {
+      try {
+        const { contentType, body } = await metrics.scrape();
+        return c.body(body, 200, { 'content-type': contentType });
+      } catch (error) {
+        return c.text(`metrics unavailable: ${error instanceof Error ? error.message : String(error)}\n`, 503);
+      }
+    });
+  }
   return app;
+}
+
+function countAnswer(metrics: EventMetrics, source: string, answer: ReceiverAnswer): void {
+  if (answer.error instanceof DeliveryRefused) return metrics.rejected(source, answer.error.code);
+  metrics.verified(source);
+  if (answer.error instanceof InboxUnavailable) metrics.rejected(source, 'inbox-unavailable');
+  else if (answer.status === 200) metrics.deduplicated(source);
 }
 
 /**

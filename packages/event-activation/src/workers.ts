@@ -5,6 +5,7 @@ import { FencingTokenRejected } from '@12-factor-agentops/sql';
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_RETRY_DELAY_MS, DEFAULT_WORKER_CONCURRENCY } from './defaults.ts';
 import { describeFailure } from './inbox.ts';
 import type { ClaimedEvent, EventInbox } from './inbox.ts';
+import type { EventMetrics } from './metrics.ts';
 
 /** What an agent's handler receives: one event, already verified and durable. */
 export interface InboxEvent {
@@ -50,8 +51,10 @@ export interface InboxWorkersOptions {
   /** How long a failed event waits before its next try. Default 5 s. */
   readonly retryDelayMs?: number;
   readonly scheduler?: Scheduler;
-  /** Told of every outcome but `idle`, for logs and metrics. */
+  /** Told of every outcome but `idle`, for logs. */
   readonly onOutcome?: (outcome: WorkOutcome) => void;
+  /** Counts dispatches and times handlers. */
+  readonly metrics?: EventMetrics;
 }
 
 /**
@@ -69,6 +72,7 @@ export class InboxWorkers {
   readonly #retryDelayMs: number;
   readonly #scheduler: Scheduler;
   readonly #onOutcome: (outcome: WorkOutcome) => void;
+  readonly #metrics: EventMetrics | undefined;
   #loops: Promise<void>[] = [];
   #stopping = false;
   #wakers = new Set<() => void>();
@@ -83,6 +87,7 @@ export class InboxWorkers {
     this.#retryDelayMs = durationMs('retryDelayMs', options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, { min: 0 });
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#onOutcome = options.onOutcome ?? (() => {});
+    this.#metrics = options.metrics;
   }
 
   /** Starts `concurrency` loops that claim and handle events until `stop()`. */
@@ -137,11 +142,16 @@ export class InboxWorkers {
     };
     const handler = Object.hasOwn(this.#agents, event.agent) ? this.#agents[event.agent] : undefined;
     const lease = new HeldLease(this.#inbox, claimed, this.#leaseTtlMs, this.#scheduler);
+    const startedAt = this.#scheduler.monotonicNow();
+    const finished = (outcome: 'handled' | 'failed' | 'lease-lost'): void =>
+      this.#metrics?.handlerFinished(event.agent, outcome, (this.#scheduler.monotonicNow() - startedAt) / 1000);
+    this.#metrics?.dispatched(event.agent);
     try {
       if (handler === undefined) throw new Error(`no handler is registered for agent "${event.agent}"`);
       await handler(event, { signal: lease.signal });
     } catch (error) {
       lease.stopRenewing();
+      finished('failed');
       const description = describeFailure(error);
       try {
         const now = this.#now();
@@ -154,9 +164,13 @@ export class InboxWorkers {
     lease.stopRenewing();
     try {
       await this.#inbox.markDone(lease.current, this.#now());
+      finished('handled');
       return { outcome: 'handled', event };
     } catch (error) {
-      if (error instanceof FencingTokenRejected) return { outcome: 'lease-lost', event };
+      if (error instanceof FencingTokenRejected) {
+        finished('lease-lost');
+        return { outcome: 'lease-lost', event };
+      }
       return { outcome: 'inbox-error', error: describeFailure(error) };
     }
   }

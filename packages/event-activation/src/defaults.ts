@@ -13,3 +13,5 @@ export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_RETRY_DELAY_MS = 5_000;
 /** How many events one receiver's workers handle at the same time: 4. */
 export const DEFAULT_WORKER_CONCURRENCY = 4;
+/** How often a schedule emitter looks for a new slot: 10 s. */
+export const DEFAULT_SCHEDULE_TICK_MS = 10_000;

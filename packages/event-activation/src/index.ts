@@ -29,6 +29,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_RETRY_DELAY_MS,
+  DEFAULT_SCHEDULE_TICK_MS,
   DEFAULT_TIMESTAMP_TOLERANCE_MS,
   DEFAULT_WORKER_CONCURRENCY,
 } from './defaults.ts';
@@ -37,3 +38,5 @@ export type { Decision, DecisionLeaf, DecisionQuestion, DecisionTree } from './d
 export { loadFocusedAgent, routesFromAgents } from './focused-agent.ts';
 export type { AgentTrigger, FocusedAgent } from './focused-agent.ts';
 export { EventMetrics } from './metrics.ts';
+export { SCHEDULE_SOURCE, ScheduleEmitter, scheduleSlot } from './schedules.ts';
+export type { ScheduleOptions, SlotOutcome } from './schedules.ts';

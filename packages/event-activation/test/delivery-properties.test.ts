@@ -135,8 +135,8 @@ async function runScenario(backend: Backend, run: number, steps: readonly Step[]
 
 describe.each([
   ['memory', 150],
-  ['pglite', 20],
-  ['server', 10],
+  ['pglite', 12],
+  ['server', 6],
 ] as [BackendKind, number][])('random interleavings on %s', (kind, numRuns) => {
   let backend: Backend;
   beforeAll(async () => {

@@ -22,7 +22,7 @@ export { MemoryInbox } from './memory-inbox.ts';
 export { INBOX_SCHEMA, SqlInbox } from './sql-inbox.ts';
 export { InboxWorkers } from './workers.ts';
 export type { AgentHandler, InboxEvent, InboxWorkersOptions, WorkOutcome } from './workers.ts';
-export { createReceiverApp, readBodyWithin, receiveDelivery, startReceiver } from './receiver.ts';
+export { createReceiverApp, readBodyWithin, readNodeBodyWithin, receiveDelivery, startReceiver } from './receiver.ts';
 export type { DeliveryPipeline, ReceiverAnswer, ReceiverOptions, RunningReceiver } from './receiver.ts';
 export {
   DEFAULT_LEASE_TTL_MS,

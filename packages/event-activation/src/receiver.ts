@@ -3,8 +3,9 @@
 // then the signature over its raw bytes, then the JSON), stored in the inbox, and only then
 // acknowledged.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { InvalidOptionError, readClock, systemClock, wholeNumber } from '@12-factor-agentops/core';
 import type { Clock } from '@12-factor-agentops/core';
@@ -83,7 +84,7 @@ export async function receiveDelivery(
 }
 
 /** The receiver's routes as a Hono app: `app.fetch` serves a web `Request`. */
-export function createReceiverApp(options: ReceiverOptions): Hono {
+export function createReceiverApp(options: ReceiverOptions): Hono<{ Bindings: Partial<HttpBindings> }> {
   const sources = options.sources.map(defineSource);
   const names = new Set<string>();
   for (const source of sources) {
@@ -100,11 +101,15 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
   const onRefused = options.onRefused ?? (() => {});
   const metrics = options.metrics;
 
-  const app = new Hono();
+  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
   for (const source of sources) {
     app.post(`/webhooks/${source.name}`, async (c) => {
       metrics?.received(source.name);
-      const answer = await receiveDelivery(pipeline, source, (name) => c.req.header(name), (limit) => readBodyWithin(c.req.raw, limit));
+      // On Node's server, read the request's own stream: the web stream over it costs about a
+      // fifth of the throughput (measured with the benchmark's load).
+      const incoming = c.env?.incoming;
+      const readBody = (limit: number): Promise<Uint8Array> => (incoming === undefined ? readBodyWithin(c.req.raw, limit) : readNodeBodyWithin(incoming, limit));
+      const answer = await receiveDelivery(pipeline, source, (name) => c.req.header(name), readBody);
       if (metrics !== undefined) countAnswer(metrics, source.name, answer);
       if (answer.error !== undefined) onRefused(source.name, answer.error);
       else onStored(answer.body as AcceptOutcome);
@@ -158,6 +163,34 @@ export async function readBodyWithin(request: Request, limit: number): Promise<U
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
+}
+
+/**
+ * `readBodyWithin` for a Node request: a declared Content-Length over `limit` is refused before
+ * a byte is read; otherwise bytes are counted as they arrive and reading stops at the first
+ * chunk past the limit. Throws `DeliveryRefused('body-too-large')`.
+ */
+export function readNodeBodyWithin(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const tooLarge = (): DeliveryRefused => new DeliveryRefused('body-too-large', `body is larger than ${limit} bytes`);
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined && /^[0-9]+$/.test(declared) && Number(declared) > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        incoming.off('data', onData);
+        incoming.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => resolve(Buffer.concat(chunks, size)));
+    incoming.once('error', reject);
+  });
 }
 
 /** A receiver listening on a port. */

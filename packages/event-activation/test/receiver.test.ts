@@ -1,7 +1,7 @@
 // The receiver over real HTTP on a free loopback port.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InboxWorkers, MemoryInbox, signStandardWebhook, startReceiver } from '../src/index.ts';
+import { InboxWorkers, MemoryInbox, createReceiverApp, readBodyWithin, signStandardWebhook, startReceiver } from '../src/index.ts';
 import type { AgentHandler, EventInbox, InboxEvent, RunningReceiver } from '../src/index.ts';
 import { BACKENDS, openBackend } from './support/backends.ts';
 import type { Backend } from './support/backends.ts';
@@ -178,5 +178,36 @@ describe('when the inbox cannot store an event', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('reading a web Request body within the limit (the path when the app runs outside Node’s server)', () => {
+  const stream = (chunks: number, size: number): ReadableStream<Uint8Array> =>
+    new ReadableStream({
+      start(controller) {
+        for (let chunk = 0; chunk < chunks; chunk++) controller.enqueue(new Uint8Array(size).fill(0x20));
+        controller.close();
+      },
+    });
+
+  it('returns the exact bytes of a body at the limit', async () => {
+    const request = new Request('http://localhost/', { method: 'POST', body: stream(4, 256), duplex: 'half' } as RequestInit);
+    expect((await readBodyWithin(request, 1_024)).length).toBe(1_024);
+  });
+
+  it('refuses a declared Content-Length over the limit, and a streamed body one byte over it', async () => {
+    const declared = new Request('http://localhost/', { method: 'POST', body: 'x'.repeat(2_000), headers: { 'content-length': '2000' } });
+    await expect(readBodyWithin(declared, 1_024)).rejects.toThrow('body is larger than 1024 bytes');
+    const streamed = new Request('http://localhost/', { method: 'POST', body: stream(1, 1_025), duplex: 'half' } as RequestInit);
+    await expect(readBodyWithin(streamed, 1_024)).rejects.toMatchObject({ code: 'body-too-large', status: 413 });
+  });
+
+  it('serves the receiver through app.fetch alone, without a Node server', async () => {
+    const inbox = new MemoryInbox();
+    const app = createReceiverApp({ sources: SOURCES, routes: ROUTES, inbox });
+    const { headers, body } = signedStandardRequest('msg_fetch_only', Date.now());
+    const response = await app.fetch(new Request('http://localhost/webhooks/billing', { method: 'POST', headers, body }));
+    expect(response.status).toBe(202);
+    expect((await inbox.get('billing', 'msg_fetch_only'))?.state).toBe('pending');
   });
 });

@@ -127,8 +127,7 @@ export function walkDecisionTree(tree: DecisionTree, answers: Readonly<Record<st
   let trigger: TriggerKind | undefined;
   let id = tree.start;
   for (let steps = 0; steps <= Object.keys(tree.nodes).length; steps++) {
-    const node = tree.nodes[id];
-    if (node === undefined) throw new DecisionTreeInvalid(`The decision tree links to "${id}", which is not one of its nodes.`);
+    const node = nodeOf(tree, id);
     if (node.kind === 'leaf') return { leaf: id, verdict: node.verdict, text: node.text, trigger, path };
     const answer = Object.hasOwn(answers, id) ? answers[id] : undefined;
     const choice = answer !== undefined && Object.hasOwn(node.answers, answer) ? node.answers[answer] : undefined;
@@ -149,8 +148,7 @@ export function decisionPaths(tree: DecisionTree): readonly Readonly<Record<stri
   const paths: Record<string, string>[] = [];
   const reached = new Set<string>();
   const visit = (id: string, answers: Record<string, string>, onPath: ReadonlySet<string>): void => {
-    const node = tree.nodes[id];
-    if (node === undefined) throw new DecisionTreeInvalid(`The decision tree links to "${id}", which is not one of its nodes.`);
+    const node = nodeOf(tree, id);
     if (onPath.has(id)) throw new DecisionTreeInvalid(`The decision tree has a cycle through "${id}".`);
     reached.add(id);
     if (node.kind === 'leaf') {
@@ -163,6 +161,12 @@ export function decisionPaths(tree: DecisionTree): readonly Readonly<Record<stri
   const unreached = Object.keys(tree.nodes).filter((id) => !reached.has(id));
   if (unreached.length > 0) throw new DecisionTreeInvalid(`No walk of the decision tree reaches ${unreached.map((id) => `"${id}"`).join(', ')}.`);
   return paths;
+}
+
+function nodeOf(tree: DecisionTree, id: string): DecisionQuestion | DecisionLeaf {
+  const node = Object.hasOwn(tree.nodes, id) ? tree.nodes[id] : undefined;
+  if (node === undefined) throw new DecisionTreeInvalid(`The decision tree links to "${id}", which is not one of its nodes.`);
+  return node;
 }
 
 /** The tree as a Mermaid flowchart: questions as diamonds, leaves as boxes, answers on the arrows. */

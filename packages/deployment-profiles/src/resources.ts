@@ -18,6 +18,18 @@ export interface AgentResource {
     readonly model: { readonly minContextTokens: number };
     readonly tiers: readonly TierId[];
     readonly dataLabels: readonly Label[];
+    /** Factor III (the event-activation package): what wakes the agent. */
+    readonly triggers?: readonly {
+      readonly kind: 'webhook' | 'api-call' | 'chat-message' | 'schedule';
+      readonly source?: string;
+      readonly eventTypes?: readonly string[];
+      readonly operation?: string;
+      readonly schedule?: string;
+    }[];
+    readonly modelConfigRef?: { readonly name: string };
+    readonly systemPromptRef?: { readonly name: string; readonly key: string };
+    readonly allowedTools?: readonly string[];
+    readonly budgetRef?: { readonly name: string };
   };
 }
 

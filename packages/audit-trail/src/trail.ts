@@ -440,10 +440,11 @@ interface RestoredLog {
 }
 
 // A store may reject with anything; the queue must not stall on a rejection that is not an Error.
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function describe(record: AuditRecord): string {
+/** Names a record in messages: its kind, call id and tool, or its gate event and plan. */
+export function describe(record: AuditRecord): string {
   return record.kind === 'gate' ? `gate event ${record.event} on plan ${record.planId}` : `the ${record.kind} of call ${record.callId} (${record.tool})`;
 }

@@ -37,7 +37,8 @@ function show(value: number): string {
 class Worker {
   readonly #child: ChildProcessByStdio<Writable, Readable, null>;
   readonly #lines: string[] = [];
-  #waiting: ((line: string) => void) | undefined;
+  #waiting: { readonly resolve: (line: string) => void; readonly reject: (error: Error) => void } | undefined;
+  #exited = false;
 
   constructor(url: string, name: string) {
     this.#child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-worker.ts', import.meta.url)), url, name], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -50,17 +51,21 @@ class Worker {
         const waiting = this.#waiting;
         this.#waiting = undefined;
         if (waiting === undefined) this.#lines.push(line);
-        else waiting(line);
+        else waiting.resolve(line);
       }
+    });
+    this.#child.once('exit', (code) => {
+      this.#exited = true;
+      this.#waiting?.reject(new Error(`a benchmark worker exited with ${String(code)}`));
     });
   }
 
   next(): Promise<string> {
     const line = this.#lines.shift();
     if (line !== undefined) return Promise.resolve(line);
+    if (this.#exited) return Promise.reject(new Error('a benchmark worker has exited'));
     return new Promise((resolve, reject) => {
-      this.#waiting = resolve;
-      this.#child.once('exit', (code) => reject(new Error(`a benchmark worker exited with ${String(code)}`)));
+      this.#waiting = { resolve, reject };
     });
   }
 

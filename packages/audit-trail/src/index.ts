@@ -51,6 +51,7 @@ export {
   type ToolCallOutcome,
 } from './trail.ts';
 export { OutcomeNotRecorded, recordToolCall, type RecordToolCallOptions, type SettledCall } from './tool-call.ts';
+export type { ToolCallRecorder } from './tool-call.ts';
 export { gateAuditSink } from './gate-sink.ts';
 export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';
 export { DEFAULT_CHECKPOINTER_INTERVAL_MS, DEFAULT_CHECKPOINTER_LEASE_MS } from './defaults.ts';

@@ -19,6 +19,7 @@ import {
   SharedAuditTrail,
   ed25519Signer,
   ed25519Verifier,
+  recordToolCall,
   verifyChain,
   type RecordedEntry,
 } from '../src/index.ts';
@@ -106,6 +107,28 @@ for (const kind of PG_BACKENDS) {
       expect(verifyChain(await store.readLines())).toMatchObject({ ok: true, size: 2 });
       // The refused call id was given back: it can be used for a record that encodes.
       await trail.recordIntent({ tool: 'b', args: {}, actor: 'agent-1', callId: 'call-b' });
+      await trail.close();
+    });
+
+    it('runs a tool through recordToolCall only once its intent is committed, and not at all when it cannot be', async () => {
+      const logId = freshLogId();
+      const store = await PostgresAuditStore.open(backend.client, { logId });
+      const trail = await SharedAuditTrail.open({ store, clock: steppingClock() });
+      const ran: string[] = [];
+      const result = await recordToolCall(trail, { tool: 'read_file', args: { path: 'a.md' }, actor: 'agent-1', callId: 'call-1' }, async () => {
+        ran.push(`call-1 after ${(await store.readLines()).length} entries`);
+        return 'text';
+      });
+      expect(result).toBe('text');
+      expect(ran).toEqual(['call-1 after 1 entries']);
+      const unreachable = await SharedAuditTrail.open({ store: { appendRecords: () => Promise.reject(new DatabaseUnavailable('db.example:5432/audit', 'connection refused')), close: () => Promise.resolve() } });
+      const refused = await recordToolCall(unreachable, { tool: 'deploy', args: {}, actor: 'agent-1' }, async () => {
+        ran.push('deploy');
+        return 'deployed';
+      }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AuditWriteFailed);
+      expect(ran).toEqual(['call-1 after 1 entries']);
+      expect(verifyChain(await store.readLines())).toMatchObject({ ok: true, size: 2, unfinishedCalls: [] });
       await trail.close();
     });
 

@@ -32,6 +32,13 @@ export const AUDIT_TRAIL_SCHEMA: StoreSchema = {
            RAISE EXCEPTION '% is append-only: % is refused', TG_TABLE_NAME, TG_OP
              USING HINT = 'the audit trail never changes a stored row: record a correction as a new entry';
          END $$`,
+        // Takes the log's lock, then reads its last entry: in a volatile function each statement
+        // takes a new snapshot, so the read sees every append committed before the lock was granted.
+        `CREATE FUNCTION audit_lock_head(p_log_id text) RETURNS TABLE (head_position bigint, head_line bytea) LANGUAGE plpgsql VOLATILE AS $$
+         BEGIN
+           PERFORM pg_advisory_xact_lock(hashtextextended('audit-trail ' || p_log_id, 0));
+           RETURN QUERY SELECT e.position, e.line FROM audit_entries e WHERE e.log_id = p_log_id ORDER BY e.position DESC LIMIT 1;
+         END $$`,
         'CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()',
         'CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()',
         'CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()',
@@ -170,8 +177,7 @@ export class PostgresAuditStore implements AuditStore, SequencedAuditStore, Chai
   async appendRecords(records: readonly AuditRecord[]): Promise<readonly SealOutcome[]> {
     if (records.length === 0) return [];
     return this.#db.transaction(async (tx) => {
-      await tx.query(LOCK_LOG, [this.logId]);
-      let { index, prevHash } = await this.#head(tx);
+      let { index, prevHash } = await this.#lockHead(tx);
       const outcomes: SealOutcome[] = [];
       const hex: string[] = [];
       const start = index;
@@ -212,17 +218,17 @@ export class PostgresAuditStore implements AuditStore, SequencedAuditStore, Chai
     return Number(rows[0]?.next ?? 0n);
   }
 
-  // The index and hash the next entry links to, read from the last stored line and checked.
-  async #head(tx: SqlExecutor): Promise<{ index: number; prevHash: string }> {
-    const { rows } = await tx.query<{ position: bigint; line: Uint8Array }>(
-      'SELECT position, line FROM audit_entries WHERE log_id = $1 ORDER BY position DESC LIMIT 1', [this.logId]);
+  // Takes the log's lock and returns the index and hash the next entry links to, read from the
+  // last stored line and checked; one round trip, so the lock is held for one less.
+  async #lockHead(tx: SqlExecutor): Promise<{ index: number; prevHash: string }> {
+    const { rows } = await tx.query<{ head_position: bigint | null; head_line: Uint8Array | null }>('SELECT head_position, head_line FROM audit_lock_head($1)', [this.logId]);
     const last = rows[0];
-    if (last === undefined) return { index: 0, prevHash: GENESIS_HASH };
-    const position = Number(last.position);
+    if (last === undefined || last.head_position === null || last.head_line === null) return { index: 0, prevHash: GENESIS_HASH };
+    const position = Number(last.head_position);
     const refuse = (reason: string): never => {
       throw new StoredHeadInvalid(this.logId, position, reason);
     };
-    const text = lineText(last.line);
+    const text = lineText(last.head_line);
     if (typeof text !== 'string') return refuse(`its bytes are not well-formed UTF-8 from offset ${text.offset}`);
     const parts = splitLine(text);
     if (typeof parts === 'string') return refuse(parts);

@@ -245,7 +245,7 @@ describe('a connection killed in the middle of an append (pg_terminate_backend)'
     });
 
   it('before the entries were inserted: the append fails closed, nothing is written, and the calls can be recorded again', async () => {
-    const { store, trail, refused, logId } = await killedAppend('pg_advisory_xact_lock');
+    const { store, trail, refused, logId } = await killedAppend('audit_lock_head');
     for (const cause of causes(refused)) expect(cause).toBeInstanceOf(DatabaseUnavailable);
     expect((await backend.client.query('SELECT count(*)::int AS n FROM audit_entries WHERE log_id = $1', [logId])).rows).toEqual([{ n: 1 }]);
     // Nothing was applied, so the calls are as they were: the outcome can be recorded again.

@@ -15,8 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connect, type SqlClient } from '@12-factor-agentops/sql';
 import { openTestPGlite, startPostgresServer } from '@12-factor-agentops/sql/testing';
-import { PostgresAuditStore, SharedAuditTrail } from '../src/index.ts';
-import { BARE_INSERT, BARE_TABLE, benchIntent, benchLineHex } from './postgres-loads.ts';
+import { PostgresAuditStore } from '../src/index.ts';
+import { BARE_TABLE, runLoad } from './postgres-loads.ts';
 
 const PROCESSES = 4;
 const IN_FLIGHT = 16;
@@ -129,37 +129,14 @@ try {
   await server.stop();
 }
 
-// PGlite serves one process: its 4 clients are 4 loops on its one connection.
+// PGlite serves one process: its 4 clients are 4 loads on its one connection, each on a log of its own.
 const pglite: SqlClient = await openTestPGlite();
 try {
   await PostgresAuditStore.open(pglite, { logId: 'bench.example/setup' });
   await pglite.query(BARE_TABLE);
-  let calls = 0;
   await measure(`PGlite, ${PROCESSES} clients in one process:`, async (figure, runMs) => {
-    const { load, inFlight } = LOADS[figure];
-    const deadline = performance.now() + runMs;
-    const counts = await Promise.all(
-      Array.from({ length: PROCESSES }, async (_, client) => {
-        let acknowledged = 0;
-        if (load === 'bare') {
-          const rows = Array.from({ length: inFlight }, () => benchLineHex);
-          while (performance.now() < deadline) {
-            await pglite.query(BARE_INSERT, [rows]);
-            acknowledged += inFlight;
-          }
-          return acknowledged;
-        }
-        const trail = await SharedAuditTrail.open({ store: await PostgresAuditStore.open(pglite, { logId: `bench.example/${randomUUID()}`, applySchema: false }) });
-        await Promise.all(Array.from({ length: inFlight }, async () => {
-          while (performance.now() < deadline) {
-            await trail.recordIntent(benchIntent(`client-${client}`, calls++));
-            acknowledged++;
-          }
-        }));
-        await trail.close();
-        return acknowledged;
-      }),
-    );
+    const counts = await Promise.all(Array.from({ length: PROCESSES }, (_, client) =>
+      runLoad(pglite, { ...LOADS[figure], runMs, logId: `bench.example/${randomUUID()}` }, `client-${client}`)));
     return counts.reduce((sum, count) => sum + count, 0);
   });
 } finally {

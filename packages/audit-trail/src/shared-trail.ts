@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, wholeNumber, type Clock } from '@12-factor-agentops/core';
 import { CommitOutcomeUnknown } from '@12-factor-agentops/sql';
 import { DEFAULT_MAX_BATCH } from './defaults.ts';
-import type { AuditRecord, OutcomeRecord } from './entry.ts';
+import { CallBook } from './call-book.ts';
+import type { AuditRecord } from './entry.ts';
 import type { SealOutcome, SequencedAuditStore } from './postgres-store.ts';
 import { IsoTimestamps } from './timestamp.ts';
 import { AuditWriteFailed, CallSequenceError, describe, messageOf, type GateDecision, type RecordedEntry, type ToolCallIntent, type ToolCallOutcome } from './trail.ts';
@@ -25,8 +26,6 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /**
  * One appender of a trail that many processes and hosts append to through one database. The
  * store seals each entry under the log's lock, after whatever head the log has, so the chain
@@ -41,10 +40,8 @@ export class SharedAuditTrail {
   readonly #maxBatch: number;
   readonly #newCallId: () => string;
   readonly #timestamps = new IsoTimestamps();
-  // Call ids this appender used, or may have (a commit whose outcome is unknown).
-  readonly #usedCallIds = new Set<string>();
-  // Calls whose intent this appender wrote and whose outcome is neither written nor on its way.
-  readonly #openCalls = new Map<string, { readonly tool: string; readonly actor: string }>();
+  // Call ids this appender used, or may have (a commit whose outcome is unknown), and its calls waiting for an outcome.
+  readonly #calls = new CallBook();
   readonly #queue: Pending[] = [];
   #draining: Promise<void> | null = null;
   #closed = false;
@@ -66,8 +63,7 @@ export class SharedAuditTrail {
   recordIntent(call: ToolCallIntent): Promise<RecordedEntry> {
     try {
       const callId = call.callId ?? this.#newCallId();
-      if (this.#usedCallIds.has(callId)) throw new CallSequenceError(`call id ${callId} was already used by this appender; give each call its own id`);
-      this.#usedCallIds.add(callId);
+      if (!this.#calls.take(callId)) throw new CallSequenceError(`call id ${callId} was already used by this appender; give each call its own id`);
       return this.#append({ kind: 'intent', callId, tool: call.tool, args: call.args, actor: call.actor, at: this.#now() });
     } catch (error) {
       return Promise.reject(error as Error);
@@ -77,13 +73,8 @@ export class SharedAuditTrail {
   /** Records how a call ended; its intent must have been recorded by this appender and not yet closed. */
   recordOutcome(outcome: ToolCallOutcome): Promise<RecordedEntry> {
     try {
-      const { callId, status, durationMs, result, error } = outcome;
-      const intent = this.#openCalls.get(callId);
-      if (intent === undefined) throw new CallSequenceError(`call ${callId} has no open intent recorded by this appender: an outcome closes exactly one recorded intent`);
-      const record: Mutable<OutcomeRecord> = { kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: this.#now() };
-      if (result !== undefined) record.result = result;
-      if (error !== undefined) record.error = error;
-      this.#openCalls.delete(callId);
+      const record = this.#calls.close(outcome, this.#now());
+      if (record === undefined) throw new CallSequenceError(`call ${outcome.callId} has no open intent recorded by this appender: an outcome closes exactly one recorded intent`);
       return this.#append(record);
     } catch (error) {
       return Promise.reject(error as Error);
@@ -150,15 +141,14 @@ export class SharedAuditTrail {
       }
       const { record } = pending;
       const { index, hash } = outcome.sealed;
-      if (record.kind === 'intent') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
+      this.#calls.written(record);
       pending.resolve(record.kind === 'gate' ? { index, hash } : { index, hash, callId: record.callId });
     });
   }
 
   // Rejects an append that was not written, giving back the call id it took or the call it closed.
   #notWritten({ record, reject }: Pending, error: unknown): void {
-    if (record.kind === 'intent') this.#usedCallIds.delete(record.callId);
-    else if (record.kind === 'outcome') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
+    this.#calls.notWritten(record);
     reject(error);
   }
 }

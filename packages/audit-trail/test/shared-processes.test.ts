@@ -1,38 +1,15 @@
 // Four OS processes append to one trail on a real server while a checkpointer signs it.
 import { generateKeyPairSync } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlLeases } from '@12-factor-agentops/sql';
+import { startScript } from '@12-factor-agentops/sql/testing';
 import { AuditCheckpointer, PostgresAuditStore, PostgresCheckpointStore, ed25519Signer, ed25519Verifier, verifyChain, verifyCheckpoint } from '../src/index.ts';
 import { textLines } from './support.ts';
 import { freshLogId, openPgBackend, type PgBackend } from './support/postgres.ts';
 
 const WORKER = fileURLToPath(new URL('./support/append-worker.ts', import.meta.url));
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
-
-interface Worker {
-  readonly ready: Promise<void>;
-  readonly exited: Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>;
-  go(): void;
-}
-
-function startWorker(args: readonly string[]): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: PACKAGE });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (/^ready$/m.test(stdout)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the append worker exited with ${String(code)} before it was ready: ${stderr}`)));
-  });
-  ready.catch(() => undefined);
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-  return { ready, exited, go: () => child.stdin.end('go\n') };
-}
 
 describe('four processes appending to one trail on a real server', () => {
   let backend: PgBackend;
@@ -47,9 +24,9 @@ describe('four processes appending to one trail on a real server', () => {
     const checkpoints = await PostgresCheckpointStore.open(backend.client, { logId });
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const checkpointer = new AuditCheckpointer({ store, checkpoints, signer: ed25519Signer(privateKey), leases: await SqlLeases.open(backend.client), owner: 'checkpointer-1' });
-    const workers = Array.from({ length: 4 }, (_, i) => startWorker([backend.url as string, logId, `host-${i}`, '150', '16']));
+    const workers = Array.from({ length: 4 }, (_, i) => startScript(WORKER, [backend.url as string, logId, `host-${i}`, '150', '16'], { cwd: PACKAGE }));
     await Promise.all(workers.map((worker) => worker.ready));
-    for (const worker of workers) worker.go();
+    for (const worker of workers) worker.process.stdin.end('go\n');
 
     // The checkpointer signs what is there, round after round, while the appenders run.
     const stop = new AbortController();

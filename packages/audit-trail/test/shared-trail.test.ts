@@ -80,7 +80,7 @@ for (const kind of PG_BACKENDS) {
           for (const entry of acknowledged) expect(textLines([lines[entry.index] as Uint8Array])[0]).toContain(`"hash":"${entry.hash}"`);
           await Promise.all(trails.map((trail) => trail.close()));
         }),
-        { numRuns: kind === 'PGlite' ? 10 : 15 },
+        { numRuns: 8 },
       );
     });
 

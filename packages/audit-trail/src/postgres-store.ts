@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@12-factor-agentops/core';
-import { applySchema, type SqlClient, type SqlExecutor, type StoreSchema } from '@12-factor-agentops/sql';
+import { CommitOutcomeUnknown, applySchema, type SqlClient, type SqlExecutor, type StoreSchema } from '@12-factor-agentops/sql';
 import { logIdProblem, type SignedCheckpoint } from './checkpoint.ts';
 import { checkpointLine, readCheckpointLine } from './checkpoint-line.ts';
 import { GENESIS_HASH, InvalidRecord, entryHash, isWellFormed, lineText, parseEntryBody, sealEntry, splitLine, type AuditRecord, type SealedEntry } from './entry.ts';
@@ -115,7 +115,7 @@ export interface SequencedAuditStore {
 /** A log whose lines can be read from a position on: what a checkpointer follows. */
 export interface ChainSource {
   readonly logId: string;
-  /** The stored lines from entry `position` on, exactly as stored. */
+  /** The stored lines from entry `position` on, exactly as stored, once they are durable. */
   readLinesFrom(position: number): Promise<readonly Uint8Array[]>;
 }
 
@@ -126,6 +126,9 @@ function checkLogId(logId: string): string {
 
 // One transaction-scoped advisory lock per log: the sequencer every append of the log goes through.
 const LOCK_LOG = "SELECT pg_advisory_xact_lock(hashtextextended('audit-trail ' || $1, 0))";
+// A transaction that writes one WAL record and commits with synchronous_commit on: COMMIT returns
+// once the WAL is flushed up to its commit record, and so past every commit before it.
+const FLUSH_WAL = "SELECT pg_logical_emit_message(true, 'audit-trail', 'flush')";
 const INSERT_LINES = `INSERT INTO audit_entries (log_id, position, line)
   SELECT $1, $2::bigint + t.ord - 1, decode(t.hex, 'hex') FROM unnest($3::text[]) WITH ORDINALITY AS t(hex, ord)`;
 
@@ -174,9 +177,22 @@ export class PostgresAuditStore implements AuditStore, SequencedAuditStore, Chai
     this.#next = next;
   }
 
+  /**
+   * The lock is held from the head read to COMMIT, and that COMMIT does not wait for the WAL
+   * flush (synchronous_commit off for this transaction only), so the next appender, on any host,
+   * takes the lock while this one's commit is flushed, and the flushes of several appenders are
+   * shared. Nothing is acknowledged before it is durable: a second transaction, which writes a
+   * WAL record and commits synchronously, returns only once the WAL is flushed past this commit.
+   * The WAL is one sequence, so a durable entry has every entry before it in the chain durable
+   * too: a crash before the flush loses a suffix of the chain, never a middle entry, and never
+   * an acknowledged one. PGlite has one connection, whose transactions never overlap: there the
+   * append commits synchronously and nothing waits apart.
+   */
   async appendRecords(records: readonly AuditRecord[]): Promise<readonly SealOutcome[]> {
     if (records.length === 0) return [];
-    return this.#db.transaction(async (tx) => {
+    const outcomes = await this.#db.transaction(async (tx) => {
+      // On a server, this transaction's COMMIT does not wait for the WAL flush: see above.
+      if (this.#db.kind === 'server') await tx.query("SELECT set_config('synchronous_commit', 'off', true)");
       let { index, prevHash } = await this.#lockHead(tx);
       const outcomes: SealOutcome[] = [];
       const hex: string[] = [];
@@ -195,6 +211,20 @@ export class PostgresAuditStore implements AuditStore, SequencedAuditStore, Chai
       if (hex.length > 0) await tx.query(INSERT_LINES, [this.logId, start, hex]);
       return outcomes;
     });
+    if (this.#db.kind === 'server' && outcomes.some((outcome) => 'sealed' in outcome)) await this.flush();
+    return outcomes;
+  }
+
+  /**
+   * Returns once every commit made on the server so far is durable (its WAL flushed). A failure
+   * leaves entries committed but perhaps not durable: `CommitOutcomeUnknown`.
+   */
+  async flush(): Promise<void> {
+    try {
+      await this.#db.query(FLUSH_WAL);
+    } catch (error) {
+      throw new CommitOutcomeUnknown(this.#db.target, `the entries were committed, but waiting for their WAL flush failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   async readLines(): Promise<readonly Uint8Array[]> {
@@ -203,8 +233,14 @@ export class PostgresAuditStore implements AuditStore, SequencedAuditStore, Chai
     return lines;
   }
 
+  /**
+   * The lines from entry `position` on, returned once they are durable: an append's entries are
+   * visible from its COMMIT, a moment before their WAL flush (see appendRecords), and a
+   * checkpoint signed over an entry a crash then took away would report a truncation.
+   */
   async readLinesFrom(position: number): Promise<readonly Uint8Array[]> {
     const { rows } = await this.#db.query<{ line: Uint8Array }>('SELECT line FROM audit_entries WHERE log_id = $1 AND position >= $2 ORDER BY position', [this.logId, position]);
+    if (this.#db.kind === 'server') await this.flush();
     return rows.map((row) => new Uint8Array(row.line.buffer, row.line.byteOffset, row.line.byteLength));
   }
 

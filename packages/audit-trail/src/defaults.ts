@@ -5,3 +5,7 @@
 export const DEFAULT_CHECKPOINT_EVERY = 100;
 /** Most entries sealed and stored in one group commit. */
 export const DEFAULT_MAX_BATCH = 256;
+/** How long the checkpointer lease of a shared log lasts without renewal, in ms. */
+export const DEFAULT_CHECKPOINTER_LEASE_MS = 30_000;
+/** How often `AuditCheckpointer.run` holds its lease and signs the new head, in ms. */
+export const DEFAULT_CHECKPOINTER_INTERVAL_MS = 1_000;

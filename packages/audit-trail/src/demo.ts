@@ -1,16 +1,23 @@
 // A narrated walk through the audit trail: record tool calls, verify, tamper, prove one record.
 // Writes only under the OS temp directory and removes what it wrote.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeUtf8Exact } from '@12-factor-agentops/core';
+import { SqlLeases, connect } from '@12-factor-agentops/sql';
 import {
+  AuditCheckpointer,
   AuditTrail,
   FileAuditStore,
   FileCheckpointStore,
   MemoryCheckpointStore,
+  PostgresAuditStore,
+  PostgresCheckpointStore,
   RootMismatch,
+  SharedAuditTrail,
+  ed25519Signer,
+  ed25519Verifier,
   hmacSha256Signer,
   recordToolCall,
   verifyChain,
@@ -139,7 +146,45 @@ try {
   for (const call of report.unfinishedCalls) {
     console.log(`   unfinished: #${call.index} ${call.tool} by ${call.actor}: it may or may not have run, and this is a crash to look into, not tampering`);
   }
-  console.log('\nDone. Tampering was found at the entry it touched; a refused audit write stopped the tool; the crash left a visible trace.');
+  await sharedTrail();
+  console.log('\nDone. Tampering was found at the entry it touched; a refused audit write stopped the tool; the crash left a visible trace;');
+  console.log('several hosts wrote one chain that the database keeps append-only, signed by a checkpointer whose key no appender holds.');
 } finally {
   await rm(directory, { recursive: true, force: true });
+}
+
+// Several hosts, one trail: PostgreSQL (PGlite in memory here, a server when DATABASE_URL is set).
+async function sharedTrail(): Promise<void> {
+  step(10, `Several hosts, one log: two appenders and two checkpointers share ${process.env.DATABASE_URL === undefined ? 'an in-memory PGlite' : 'the database at DATABASE_URL'}.`);
+  const db = await connect(process.env.DATABASE_URL ?? 'pglite://memory');
+  try {
+    const sharedLogId = `demo.example/agents/shared-${randomBytes(4).toString('hex')}`;
+    const store = await PostgresAuditStore.open(db, { logId: sharedLogId });
+    const hosts = await Promise.all(['host-a', 'host-b'].map(async (host) => ({ host, trail: await SharedAuditTrail.open({ store: await PostgresAuditStore.open(db, { logId: sharedLogId }) }) })));
+    const landed = await Promise.all(hosts.flatMap(({ host, trail }) =>
+      ['read_file', 'run_tests', 'open_pull_request'].map(async (tool) => {
+        const intent = await trail.recordIntent({ tool, args: {}, actor: host });
+        await trail.recordOutcome({ callId: intent.callId as string, status: 'succeeded', durationMs: 1 });
+        return `${host} ${tool} → #${intent.index}`;
+      })));
+    console.log(`   intents appended side by side, each sealed under the log's lock: ${landed.join(', ')}`);
+    try {
+      await db.query("UPDATE audit_entries SET line = convert_to('{}', 'UTF8') WHERE log_id = $1 AND position = 0", [sharedLogId]);
+    } catch (error) {
+      console.log(`   UPDATE issued directly in SQL → REFUSED by the database: ${(error as Error).message}`);
+    }
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const checkpoints = await PostgresCheckpointStore.open(db, { logId: sharedLogId });
+    const leases = await SqlLeases.open(db);
+    const checkpointers = ['signer-1', 'signer-2'].map((owner) => new AuditCheckpointer({ store, checkpoints, signer: ed25519Signer(privateKey), leases, owner }));
+    for (const [i, checkpointer] of checkpointers.entries()) {
+      const round = await checkpointer.runOnce();
+      console.log(`   signer-${i + 1}: ${round.role === 'leader' ? `holds the lease, signed a checkpoint at size ${round.checkpoint?.size ?? '?'} with Ed25519` : `stands by while ${round.leader ?? 'nobody'} holds the lease`}`);
+    }
+    const report = verifyChain(await store.readLines(), { checkpoints: await checkpoints.readAll(), verifier: ed25519Verifier(publicKey), logId: sharedLogId });
+    console.log(`   verified with the public key alone: ${describe(report)}`);
+    await Promise.all([...hosts.map(({ trail }) => trail.close()), ...checkpointers.map((checkpointer) => checkpointer.release())]);
+  } finally {
+    await db.close();
+  }
 }

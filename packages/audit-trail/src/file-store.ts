@@ -1,6 +1,6 @@
-import { DurableAppender, InvalidUtf8, decodeUtf8Exact, openAppendTarget, readLinesFile, type SyncMode } from '@12-factor-agentops/core';
-import { canonicalJson } from '@12-factor-agentops/approval-gates';
-import { CheckpointRejected, parseCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
+import { DurableAppender, openAppendTarget, readLinesFile, type SyncMode } from '@12-factor-agentops/core';
+import type { SignedCheckpoint } from './checkpoint.ts';
+import { checkpointLine, readCheckpointLine } from './checkpoint-line.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
 
 /** Options of `FileAuditStore.open`. */
@@ -59,21 +59,13 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   save(checkpoint: SignedCheckpoint): Promise<void> {
-    const { logId, size, headHash, rootHash, at, algorithm, signature } = checkpoint;
-    return this.#appender.appendLines([canonicalJson({ algorithm, at, headHash, logId, rootHash, signature, size })]);
+    return this.#appender.appendLines([checkpointLine(checkpoint)]);
   }
 
   /** Reads every checkpoint back from disk; throws `CheckpointRejected` for a malformed line, bad bytes included. */
   async readAll(): Promise<readonly SignedCheckpoint[]> {
     const { lines, offsets } = await readLinesFile(this.#path);
-    return lines.map((line, i) => {
-      try {
-        return parseCheckpoint(decodeUtf8Exact(line, `line ${i + 1} of ${this.#path}`, offsets[i]));
-      } catch (error) {
-        if (error instanceof InvalidUtf8) throw new CheckpointRejected(null, error.message);
-        throw error;
-      }
-    });
+    return lines.map((line, i) => readCheckpointLine(line, `line ${i + 1} of ${this.#path}`, offsets[i]));
   }
 
   close(): Promise<void> {

@@ -51,6 +51,22 @@ export {
   type ToolCallOutcome,
 } from './trail.ts';
 export { OutcomeNotRecorded, recordToolCall, type RecordToolCallOptions, type SettledCall } from './tool-call.ts';
+export type { ToolCallRecorder } from './tool-call.ts';
 export { gateAuditSink } from './gate-sink.ts';
 export { routingDecisionRecord, type RouterDecision, type RoutingDecision, type RoutingDecisionRecord } from './routing-record.ts';
 export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_MAX_BATCH } from './defaults.ts';
+export { DEFAULT_CHECKPOINTER_INTERVAL_MS, DEFAULT_CHECKPOINTER_LEASE_MS } from './defaults.ts';
+export type { SealedEntry } from './entry.ts';
+export {
+  AUDIT_TRAIL_SCHEMA,
+  AuditAppendConflict,
+  PostgresAuditStore,
+  PostgresCheckpointStore,
+  StoredHeadInvalid,
+  type ChainSource,
+  type PostgresStoreOptions,
+  type SealOutcome,
+  type SequencedAuditStore,
+} from './postgres-store.ts';
+export { SharedAuditTrail, type SharedAuditTrailOptions } from './shared-trail.ts';
+export { AuditCheckpointer, type AuditCheckpointerOptions, type CheckpointRound } from './checkpointer.ts';

@@ -1,6 +1,9 @@
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import type { AuditTrail, RecordedEntry, ToolCallIntent } from './trail.ts';
 
+/** What `recordToolCall` needs of a trail: `AuditTrail` on one host, `SharedAuditTrail` on many. */
+export type ToolCallRecorder = Pick<AuditTrail, 'recordIntent' | 'recordOutcome' | 'clock'>;
+
 /** How a call settled: the value it returned or the error it threw. */
 export type SettledCall<T> = { readonly status: 'succeeded'; readonly value: T } | { readonly status: 'failed'; readonly error: unknown };
 
@@ -32,7 +35,7 @@ export class OutcomeNotRecorded<T = unknown> extends Error {
  * and the `AuditWriteFailed` error propagates (fail closed).
  */
 // #region fail-closed-tool-call
-export async function recordToolCall<T>(trail: AuditTrail, call: ToolCallIntent, run: () => Promise<T>, options: RecordToolCallOptions<T> = {}): Promise<T> {
+export async function recordToolCall<T>(trail: ToolCallRecorder, call: ToolCallIntent, run: () => Promise<T>, options: RecordToolCallOptions<T> = {}): Promise<T> {
   const intent = await trail.recordIntent(call);
   const callId = intent.callId as string;
   const started = trail.clock.now();

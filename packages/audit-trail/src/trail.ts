@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { InvalidOptionError, systemClock, wholeNumber, type Clock } from '@12-factor-agentops/core';
 import type { JsonValue } from '@12-factor-agentops/approval-gates';
 import { logIdProblem, signCheckpoint, type CheckpointSigner, type SignedCheckpoint } from './checkpoint.ts';
-import { sealEntry, type AuditRecord, type GateDetail, type OutcomeRecord, type SealedEntry } from './entry.ts';
+import { sealEntry, type AuditRecord, type GateDetail, type SealedEntry } from './entry.ts';
 import type { MerkleTree } from './merkle.ts';
 import { describeRoutingRecord, routingDecisionRecord, type RoutingDecision } from './routing-record.ts';
 import type { AuditStore, CheckpointStore } from './store.ts';
+import { CallBook } from './call-book.ts';
 import { IsoTimestamps } from './timestamp.ts';
 import { verifyEntries, type ChainBroken, type UnfinishedCall } from './verify.ts';
 
@@ -122,8 +123,6 @@ interface Sealed {
   readonly entry: SealedEntry;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 // What a step of the queue returns: nothing when it finished at once, the promise of a write
 // still in flight (which never rejects: a step settles its requests itself), or IDLE.
 type Step = Promise<void> | undefined;
@@ -151,10 +150,8 @@ export class AuditTrail {
   readonly #maxBatch: number;
   readonly #newCallId: () => string;
   readonly #tree: MerkleTree;
-  // Every call id in the log or on its way there; an id is taken when its intent is requested.
-  readonly #usedCallIds: Set<string>;
-  // Calls whose intent is in the log and whose outcome is neither in it nor on its way.
-  readonly #openCalls = new Map<string, { readonly tool: string; readonly actor: string }>();
+  // Every call id in the log or on its way there, and the calls whose outcome is neither in it nor on its way.
+  readonly #calls: CallBook;
   readonly #timestamps = new IsoTimestamps();
   readonly #queue: (AppendRequest | CheckpointRequest)[] = [];
   #running = false;
@@ -173,10 +170,9 @@ export class AuditTrail {
     this.#newCallId = options.newCallId ?? randomUUID;
     this.clock = options.clock ?? systemClock;
     this.#tree = restored.tree;
-    this.#usedCallIds = restored.callIds;
+    this.#calls = new CallBook(restored.callIds, restored.unfinished);
     this.#head = restored.headHash;
     this.unfinishedAtOpen = restored.unfinished;
-    for (const call of restored.unfinished) this.#openCalls.set(call.callId, { tool: call.tool, actor: call.actor });
     for (const checkpoint of restored.checkpoints) {
       if (checkpoint.size >= (this.#latestCheckpoint?.size ?? 0)) this.#latestCheckpoint = checkpoint;
     }
@@ -217,9 +213,8 @@ export class AuditTrail {
     // Not an async function: an append the store takes at once costs one settled promise, not three.
     try {
       const callId = call.callId ?? this.#newCallId();
-      if (this.#usedCallIds.has(callId)) throw new CallSequenceError(`call id ${callId} is already in the log; give each call its own id`);
       const record: AuditRecord = { kind: 'intent', callId, tool: call.tool, args: call.args, actor: call.actor, at: this.#now() };
-      this.#usedCallIds.add(callId);
+      if (!this.#calls.take(callId)) throw new CallSequenceError(`call id ${callId} is already in the log; give each call its own id`);
       return this.#append(record);
     } catch (error) {
       return Promise.reject(error as Error);
@@ -229,13 +224,8 @@ export class AuditTrail {
   /** Records how a call ended; its intent must be in the log and not yet closed. */
   recordOutcome(outcome: ToolCallOutcome): Promise<RecordedEntry> {
     try {
-      const { callId, status, durationMs, result, error } = outcome;
-      const intent = this.#openCalls.get(callId);
-      if (intent === undefined) throw new CallSequenceError(`call ${callId} has no open intent: an outcome closes exactly one recorded intent`);
-      const record: Mutable<OutcomeRecord> = { kind: 'outcome', callId, tool: intent.tool, status, durationMs, actor: intent.actor, at: this.#now() };
-      if (result !== undefined) record.result = result;
-      if (error !== undefined) record.error = error;
-      this.#openCalls.delete(callId);
+      const record = this.#calls.close(outcome, this.#now());
+      if (record === undefined) throw new CallSequenceError(`call ${outcome.callId} has no open intent: an outcome closes exactly one recorded intent`);
       return this.#append(record);
     } catch (error) {
       return Promise.reject(error as Error);
@@ -368,7 +358,7 @@ export class AuditTrail {
       this.#tree.appendHex(entry.hash);
       this.#head = entry.hash;
       const { record } = request;
-      if (record.kind === 'intent') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
+      this.#calls.written(record);
       request.resolve(record.kind === 'intent' || record.kind === 'outcome' ? { index: entry.index, hash: entry.hash, callId: record.callId } : { index: entry.index, hash: entry.hash });
     }
     return this.#room() === 0 ? this.#writeCheckpoint().then(ignore, ignore) : undefined;
@@ -387,8 +377,7 @@ export class AuditTrail {
 
   // Rejects an append that was not written, giving back the call id it took or the call it closed.
   #notWritten({ record, reject }: AppendRequest, error: unknown): void {
-    if (record.kind === 'intent') this.#usedCallIds.delete(record.callId);
-    else if (record.kind === 'outcome') this.#openCalls.set(record.callId, { tool: record.tool, actor: record.actor });
+    this.#calls.notWritten(record);
     reject(error);
   }
 
@@ -451,11 +440,12 @@ interface RestoredLog {
 }
 
 // A store may reject with anything; the queue must not stall on a rejection that is not an Error.
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function describe(record: AuditRecord): string {
+/** Names a record in messages: its kind, call id and tool, its gate event and plan, or its routing decision. */
+export function describe(record: AuditRecord): string {
   if (record.kind === 'routing') return describeRoutingRecord(record);
   return record.kind === 'gate' ? `gate event ${record.event} on plan ${record.planId}` : `the ${record.kind} of call ${record.callId} (${record.tool})`;
 }

@@ -220,3 +220,6 @@ class CallLedger {
     return [...this.#open.values()].map(({ index, callId, tool, actor, at }) => ({ index, callId, tool, actor, at }));
   }
 }
+
+// For a follower that verifies a growing log entry by entry (the checkpointer).
+export { CallLedger, checkEntry };

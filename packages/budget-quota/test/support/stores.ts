@@ -153,7 +153,7 @@ export async function propertyStores(kind: StoreKind): Promise<PropertyStores> {
   };
 }
 
-/** How many runs a property gets on each store: the memory store's full count, a tenth (at least 8) where each call is I/O. */
+/** How many runs a property gets on each store: the memory store's full count, a quarter (at least 8) where each call is I/O. */
 export function runsFor(kind: StoreKind, memoryRuns: number): number {
-  return kind === 'memory' ? memoryRuns : Math.max(8, Math.round(memoryRuns / 10));
+  return kind === 'memory' ? memoryRuns : Math.max(8, Math.round(memoryRuns / 4));
 }

@@ -16,7 +16,8 @@ const CLEANUP_EVERY_MS = 60_000;
 const NEVER = '9223372036854775807';
 
 // Moves a scope to p_now (or leaves it at its later time) and returns its row, locked for the
-// caller's transaction: expires leases whose time has come, drops committed usage that left
+// caller's transaction (FOR NO KEY UPDATE: the lock an UPDATE of the row takes, which every
+// operation of the scope waits for, while inserting a row that refers to the scope does not): expires leases whose time has come, drops committed usage that left
 // the window, and now and then deletes reservations that are forgotten. Writes nothing to the
 // scope row itself; the caller saves it once, with its own change.
 const ADVANCE = `
@@ -28,7 +29,7 @@ DECLARE
   v_bucket bigint;
   d record;
 BEGIN
-  SELECT * INTO s FROM budget_quota_scopes WHERE scope = p_scope FOR UPDATE;
+  SELECT * INTO s FROM budget_quota_scopes WHERE scope = p_scope FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'the quota store has no row for scope %: it was deleted while the store was open', p_scope USING ERRCODE = 'P0002';
   END IF;

@@ -2,7 +2,7 @@
 // again on the same data, a connection killed in the middle of a reserve or a commit, a
 // statement timeout, and a pool with no connection to give. Each is a denial (or NotRecorded)
 // from the enforcer, and none leaves anything half-written.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@12-factor-agentops/sql';
 import type { SqlClient } from '@12-factor-agentops/sql';
 import { createTestDatabase, startPostgresServer } from '@12-factor-agentops/sql/testing';

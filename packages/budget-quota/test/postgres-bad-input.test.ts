@@ -3,31 +3,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirectoryInUse, DatabaseAuthFailed, InvalidDatabaseUrl, PGliteClient, SchemaTooNew, connect } from '@12-factor-agentops/sql';
-import type { SqlClient } from '@12-factor-agentops/sql';
+import { DataDirectoryInUse, DatabaseAuthFailed, InvalidDatabaseUrl, PGliteClient, SchemaTooNew } from '@12-factor-agentops/sql';
 import { pgliteTemplate } from '@12-factor-agentops/sql/testing';
 import { PostgresQuotaStore, ScopeWindowMismatch } from '../src/index.ts';
 import type { QuotaSpec } from '../src/index.ts';
-import { schemaUrl } from './support/stores.ts';
+import { serverSchemaForSuite } from './support/stores.ts';
 
 const quota: QuotaSpec = { scope: 'team/input', limits: { tokens: 1_000 }, currency: 'EUR', window: { type: 'fixed', durationMs: 3_600_000 }, leaseMs: 60_000 };
 const NOW = 1_700_000_000_000;
 
 describe('PostgresQuotaStore.open refuses', () => {
-  let url: string;
-  let admin: SqlClient;
-  beforeAll(async () => {
-    url = await schemaUrl('quota_input');
-    admin = await connect(url, { poolSize: 1 });
-    await admin.query('CREATE SCHEMA quota_input');
-  });
-  afterAll(async () => {
-    await admin.query('DROP SCHEMA quota_input CASCADE');
-    await admin.close();
-  });
+  const schema = serverSchemaForSuite('quota_input');
 
   async function storeTables(): Promise<string[]> {
-    const { rows } = await admin.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'quota_input' ORDER BY 1");
+    const { rows } = await schema().admin.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'quota_input' ORDER BY 1");
     return rows.map((row) => row.name);
   }
 
@@ -42,7 +31,7 @@ describe('PostgresQuotaStore.open refuses', () => {
   });
 
   it('a password the server refuses, with DatabaseAuthFailed naming the user, and writes nothing', async () => {
-    const wrong = new URL(url);
+    const wrong = new URL(schema().url);
     wrong.password = 'not-the-password';
     const refused = await PostgresQuotaStore.open(wrong.toString(), { quotas: [quota] }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DatabaseAuthFailed);
@@ -52,36 +41,36 @@ describe('PostgresQuotaStore.open refuses', () => {
   });
 
   it('a database holding a newer version of its schema, with SchemaTooNew, and writes nothing', async () => {
-    const store = await PostgresQuotaStore.open(url, { quotas: [quota] });
+    const store = await PostgresQuotaStore.open(schema().url, { quotas: [quota] });
     await store.reserve('team/input', { tokens: 100, costMinor: 0, toolCalls: 0 }, NOW);
     await store.close();
-    await admin.query("INSERT INTO agentops_schema_versions (store, version) VALUES ('budget_quota', 2)");
-    const before = (await admin.query('SELECT * FROM budget_quota_scopes')).rows;
-    const newer = await PostgresQuotaStore.open(url, { quotas: [quota, { ...quota, scope: 'team/added' }] }).catch((error: unknown) => error);
+    await schema().admin.query("INSERT INTO agentops_schema_versions (store, version) VALUES ('budget_quota', 2)");
+    const before = (await schema().admin.query('SELECT * FROM budget_quota_scopes')).rows;
+    const newer = await PostgresQuotaStore.open(schema().url, { quotas: [quota, { ...quota, scope: 'team/added' }] }).catch((error: unknown) => error);
     expect(newer).toBeInstanceOf(SchemaTooNew);
     expect((newer as Error).message).toBe(
       'The database holds schema version 2 of store "budget_quota", but this code knows versions up to 1: a newer release wrote it. ' +
         'Run that release (or newer), or restore a backup taken before the upgrade. Nothing was changed.',
     );
-    expect((await admin.query('SELECT * FROM budget_quota_scopes')).rows).toEqual(before);
-    await admin.query("DELETE FROM agentops_schema_versions WHERE store = 'budget_quota' AND version = 2");
+    expect((await schema().admin.query('SELECT * FROM budget_quota_scopes')).rows).toEqual(before);
+    await schema().admin.query("DELETE FROM agentops_schema_versions WHERE store = 'budget_quota' AND version = 2");
   });
 
   it('a scope the database counts in another window or currency, with ScopeWindowMismatch, and writes nothing', async () => {
-    const store = await PostgresQuotaStore.open(url, { quotas: [quota] });
+    const store = await PostgresQuotaStore.open(schema().url, { quotas: [quota] });
     await store.close();
-    const before = (await admin.query('SELECT * FROM budget_quota_scopes ORDER BY scope')).rows;
+    const before = (await schema().admin.query('SELECT * FROM budget_quota_scopes ORDER BY scope')).rows;
     const rolling = { ...quota, window: { type: 'rolling' as const, durationMs: 3_600_000 } };
-    await expect(PostgresQuotaStore.open(url, { quotas: [{ ...quota, scope: 'team/first' }, rolling] })).rejects.toThrow(
+    await expect(PostgresQuotaStore.open(schema().url, { quotas: [{ ...quota, scope: 'team/first' }, rolling] })).rejects.toThrow(
       'The quota database counts scope "team/input" in a fixed window of 3600000 ms in EUR, but this process configures a rolling window of 3600000 ms in EUR. ' +
         'Configure the same window and currency in every process that shares the database, or give the new window its own scope. Nothing was written.',
     );
-    await expect(PostgresQuotaStore.open(url, { quotas: [{ ...quota, currency: 'USD' }] })).rejects.toThrow(ScopeWindowMismatch);
-    const opened = await PostgresQuotaStore.open(url, { quotas: [] });
+    await expect(PostgresQuotaStore.open(schema().url, { quotas: [{ ...quota, currency: 'USD' }] })).rejects.toThrow(ScopeWindowMismatch);
+    const opened = await PostgresQuotaStore.open(schema().url, { quotas: [] });
     await expect(opened.updateQuota({ ...quota, window: { type: 'fixed', durationMs: 60_000 } })).rejects.toThrow(ScopeWindowMismatch);
     expect(opened.quota('team/input')).toBeUndefined();
     await opened.close();
-    expect((await admin.query('SELECT * FROM budget_quota_scopes ORDER BY scope')).rows).toEqual(before);
+    expect((await schema().admin.query('SELECT * FROM budget_quota_scopes ORDER BY scope')).rows).toEqual(before);
   });
 });
 

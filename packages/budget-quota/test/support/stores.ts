@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { connect } from '@12-factor-agentops/sql';
 import type { PGliteClient, SqlClient } from '@12-factor-agentops/sql';
 import { createTestDatabase, openTestPGlite } from '@12-factor-agentops/sql/testing';
@@ -46,30 +46,60 @@ export async function schemaUrl(schema: string): Promise<string> {
   return url.toString();
 }
 
+/** A schema of its own in the worker's server database, and a client working in it. */
+export interface ServerSchema {
+  readonly name: string;
+  /** The URL whose connections work in this schema (search_path). */
+  readonly url: string;
+  readonly admin: SqlClient;
+  /** Drops the schema with everything in it and closes `admin`. */
+  drop(): Promise<void>;
+}
+
+/** Creates an empty schema in the worker's server database (a random name unless one is given). */
+export async function createServerSchema(name = `quota_${randomBytes(5).toString('hex')}`): Promise<ServerSchema> {
+  const url = await schemaUrl(name);
+  const admin = await connect(url, { poolSize: 2 });
+  await admin.query(`CREATE SCHEMA ${name}`);
+  return {
+    name,
+    url,
+    admin,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA ${name} CASCADE`);
+      await admin.close();
+    },
+  };
+}
+
+/** A server schema for the suite that calls this: created before its tests and dropped after them. */
+export function serverSchemaForSuite(name: string): () => ServerSchema {
+  let schema: ServerSchema | undefined;
+  beforeAll(async () => {
+    schema = await createServerSchema(name);
+  });
+  afterAll(() => schema?.drop());
+  return () => {
+    if (schema === undefined) throw new Error(`the schema ${name} is made in beforeAll; use it inside a test`);
+    return schema;
+  };
+}
+
 /** Creates an empty schema of its own on the worker's PGlite or server database and returns a client working in it. */
 async function freshSchema(kind: 'pglite' | 'server'): Promise<{ readonly client: SqlClient; readonly url?: string; drop(): Promise<void> }> {
-  const schema = `quota_${randomBytes(5).toString('hex')}`;
-  if (kind === 'pglite') {
-    const client = await sharedPGlite();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path TO ${schema}`);
-    return {
-      client,
-      drop: async () => {
-        await client.query(`DROP SCHEMA ${schema} CASCADE`);
-        await client.query('SET search_path TO public');
-      },
-    };
+  if (kind === 'server') {
+    const schema = await createServerSchema();
+    return { client: schema.admin, url: schema.url, drop: () => schema.drop() };
   }
-  const url = await schemaUrl(schema);
-  const client = await connect(url, { poolSize: 4 });
+  const schema = `quota_${randomBytes(5).toString('hex')}`;
+  const client = await sharedPGlite();
   await client.query(`CREATE SCHEMA ${schema}`);
+  await client.query(`SET search_path TO ${schema}`);
   return {
     client,
-    url,
     drop: async () => {
       await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.close();
+      await client.query('SET search_path TO public');
     },
   };
 }

@@ -1,9 +1,16 @@
 // Benchmarks of budget-quota: `pnpm --filter @12-factor-agentops/budget-quota bench`.
 // Each figure is printed as `name: value unit (median of N runs)`. Measures, never asserts.
+// The PostgreSQL part starts a throwaway server (as sql's bench does) and opens PGlite in
+// memory, and on each runs 16 clients: a bare conditional UPDATE … RETURNING of one hot row,
+// then reserve+commit pairs on one scope and on 64 scopes, alternating, after an unmeasured
+// round; the pairs are also given as a ratio of half the bare updates measured in the same run.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BudgetEnforcer, FileQuotaStore, MemoryQuotaStore, NaiveLimiter } from '../src/index.ts';
+import { connect } from '@12-factor-agentops/sql';
+import type { SqlClient } from '@12-factor-agentops/sql';
+import { openTestPGlite, startPostgresServer } from '@12-factor-agentops/sql/testing';
+import { BudgetEnforcer, FileQuotaStore, MemoryQuotaStore, NaiveLimiter, PostgresQuotaStore } from '../src/index.ts';
 import type { QuotaSpec } from '../src/index.ts';
 
 const RUNS = 7;
@@ -114,3 +121,75 @@ report('guard calls (reserve, run, commit), memory store', await repeat(RUNS, ()
 report('reserve+commit pairs, durable file store (lock + fdatasync per append)', await repeat(5, () => durablePairs(1)), 'pairs/s');
 report(`overspend, NaiveLimiter, ${CALLERS.toLocaleString('en-US')} concurrent reservers`, await repeat(RUNS, naiveOverspend), 'tokens');
 report(`overspend, BudgetEnforcer, ${CALLERS.toLocaleString('en-US')} concurrent reservers`, await repeat(RUNS, enforcerOverspend), 'tokens');
+
+const CLIENTS = 16;
+const SCOPES = 64;
+const SQL_RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SQL_RUN_MS = Number(process.env.BENCH_RUN_MS ?? 2_000);
+
+/** Operations per second with CLIENTS loops calling `work` for SQL_RUN_MS. */
+async function clientsThroughput(work: (client: number, round: number) => Promise<void>): Promise<number> {
+  let operations = 0;
+  const started = performance.now();
+  const deadline = started + SQL_RUN_MS;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      for (let round = 0; performance.now() < deadline; round++) {
+        await work(client, round);
+        operations++;
+      }
+    }),
+  );
+  return operations / ((performance.now() - started) / 1000);
+}
+
+async function sqlFigures(label: string, db: SqlClient, goal: string): Promise<void> {
+  await db.query('CREATE TABLE IF NOT EXISTS bench_hot (id int PRIMARY KEY, n bigint NOT NULL)');
+  await db.query('INSERT INTO bench_hot VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
+  const scopes = Array.from({ length: SCOPES }, (_, index) => ({ ...roomy, scope: `team/bench-${index}` }));
+  const store = await PostgresQuotaStore.open(db, { quotas: scopes });
+  const budget = new BudgetEnforcer({ store, storeTimeoutMs: 60_000 });
+  const pair = async (scope: string): Promise<void> => {
+    const reservation = await budget.reserve(scope, estimate);
+    if (!reservation.granted) throw new Error(reservation.message);
+    const receipt = await budget.commit(reservation, estimate);
+    if (!receipt.recorded) throw new Error(receipt.message);
+  };
+  const cases: Record<string, (client: number, round: number) => Promise<void>> = {
+    'bare hot-row UPDATE … RETURNING': async () => {
+      await db.query('UPDATE bench_hot SET n = n + 1 WHERE id = 1 AND n >= 0 RETURNING n');
+    },
+    'reserve+commit pairs, one scope': () => pair('team/bench-0'),
+    [`reserve+commit pairs, ${SCOPES} scopes`]: (client, round) => pair(`team/bench-${(client + CLIENTS * round) % SCOPES}`),
+  };
+  for (const work of Object.values(cases)) await clientsThroughput(work); // warm-up, not reported
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  for (let run = 0; run < SQL_RUNS; run++) {
+    for (const [name, work] of Object.entries(cases)) samples[name]?.push(await clientsThroughput(work));
+  }
+  console.log(`\n${label}, ${CLIENTS} clients`);
+  for (const [name, values] of Object.entries(samples)) report(`  ${name}`, values, '/s');
+  const bare = median(samples['bare hot-row UPDATE … RETURNING'] ?? []);
+  for (const name of Object.keys(cases).slice(1)) {
+    const ratio = median(samples[name] ?? []) / (bare / 2);
+    console.log(`  ${name} per (bare updates/s ÷ 2): ${ratio.toFixed(2)}${goal}`);
+  }
+}
+
+const server = await startPostgresServer({ maxConnections: 50 });
+try {
+  const db = await connect(server.url, { poolSize: CLIENTS });
+  try {
+    await sqlFigures(`PostgresQuotaStore on a PostgreSQL server over loopback (${server.version})`, db, ' (goal ≥ 0.40)');
+  } finally {
+    await db.close();
+  }
+} finally {
+  await server.stop();
+}
+const embedded = await openTestPGlite();
+try {
+  await sqlFigures('PostgresQuotaStore on PGlite in memory (one connection: the clients take turns)', embedded, '');
+} finally {
+  await embedded.close();
+}

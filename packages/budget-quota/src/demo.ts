@@ -1,4 +1,5 @@
 // A narrated run of the budget-quota pattern: `pnpm --filter @12-factor-agentops/budget-quota demo`.
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import {
   ManualClock,
   MemoryQuotaStore,
   NaiveLimiter,
+  PostgresQuotaStore,
   loadBudgetQuota,
   toQuotaSpec,
 } from './index.ts';
@@ -147,7 +149,30 @@ try {
   await rm(directory, { recursive: true, force: true });
 }
 
-step(9, 'The anti-pattern: check, then act, with 1,000 callers at once (limit 100,000 tokens, 1,000 each)');
+step(9, 'The same contract in PostgreSQL: PGlite in this process, or the server DATABASE_URL names');
+const database = process.env.DATABASE_URL ?? 'pglite://memory';
+// A scope of its own each run, so a shared database keeps earlier runs apart.
+const sqlScope = `demo/postgres-${randomUUID().slice(0, 8)}`;
+const sqlStore = await PostgresQuotaStore.open(database, { quotas: [{ ...quota, scope: sqlScope, limits: { tokens: 3000 } }] });
+try {
+  say(`   opened ${sqlStore.target}: the schema is applied once, versioned; scope ${sqlScope} limits 3000 tokens`);
+  const sqlBudget = new BudgetEnforcer({ store: sqlStore, clock });
+  const racers = await Promise.all(Array.from({ length: 5 }, () => sqlBudget.reserve(sqlScope, { tokens: 1000 })));
+  const won = racers.filter((answer): answer is Reservation => answer.granted);
+  say(`   5 concurrent reserves of 1000 tokens → ${won.length} granted, ${racers.length - won.length} denied: each reserve is one statement that locks the scope's row, checks and holds`);
+  const [firstWon] = won;
+  if (firstWon !== undefined) {
+    const receipt = await sqlBudget.commit(firstWon, { tokens: 900 });
+    const again = await sqlBudget.commit(firstWon, { tokens: 900 });
+    say(`   commit 900 tokens, then the same commit again → ${JSON.stringify(again) === JSON.stringify(receipt) ? 'the first receipt again, counted once' : 'a DIFFERENT receipt'}`);
+  }
+  const inDatabase = await sqlStore.usage(sqlScope, clock.now());
+  say(`   the database holds: committed ${inDatabase.committed.tokens} tokens, outstanding ${inDatabase.outstanding.tokens} tokens in ${inDatabase.reservations} reservations`);
+} finally {
+  await sqlStore.close();
+}
+
+step(10, 'The anti-pattern: check, then act, with 1,000 callers at once (limit 100,000 tokens, 1,000 each)');
 const work = async () => {
   await nextTurn();
   return { value: null, actual: 1000 };

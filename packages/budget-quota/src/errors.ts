@@ -174,6 +174,28 @@ export class JournalWindowMismatch extends Error {
 }
 
 /**
+ * The database counts a scope's usage in another window or currency than this process
+ * configures: the usage already counted cannot be recounted. Nothing was written.
+ */
+export class ScopeWindowMismatch extends Error {
+  override readonly name = 'ScopeWindowMismatch';
+  constructor(
+    readonly scope: string,
+    readonly stored: { readonly type: string; readonly durationMs: number; readonly currency: string | undefined },
+    readonly configured: { readonly type: string; readonly durationMs: number; readonly currency: string | undefined },
+  ) {
+    super(
+      `The quota database counts scope "${scope}" in a ${describeWindow(stored)}, but this process configures a ${describeWindow(configured)}. ` +
+        'Configure the same window and currency in every process that shares the database, or give the new window its own scope. Nothing was written.',
+    );
+  }
+}
+
+function describeWindow(window: { readonly type: string; readonly durationMs: number; readonly currency: string | undefined }): string {
+  return `${window.type} window of ${window.durationMs} ms${window.currency === undefined ? ' without a currency' : ` in ${window.currency}`}`;
+}
+
+/**
  * The file store refused to write a journal line that its own reader would refuse: one such
  * line would lock every process out of the journal. Nothing was written.
  */

@@ -6,6 +6,9 @@ export type { CommitRequest, ReleaseRequest, ReserveRequest } from './store-answ
 export type { Awaitable, QuotaStore } from './store.ts';
 export { FileQuotaStore } from './file-store.ts';
 export type { Compaction, FileQuotaStoreOptions, JournalRepair, JournalStats } from './file-store.ts';
+export { PostgresQuotaStore } from './postgres-store.ts';
+export type { PostgresQuotaStoreOptions } from './postgres-store.ts';
+export { QUOTA_SCHEMA } from './postgres-schema.ts';
 export { LATE_COMMIT_WINDOW_MS, QuotaLedger, RECEIPT_RETENTION_MS, RECEIPT_RETENTION_SETTLEMENTS } from './ledger.ts';
 export type { LedgerEvent, LedgerRecord, LedgerStateRecord, ScopeLedger } from './ledger.ts';
 export type { CommitReceipt, Denial, NotRecorded, ReleaseReceipt, Reservation, UsageSnapshot } from './outcomes.ts';
@@ -27,6 +30,7 @@ export {
   JournalWriteRefused,
   QuotaUsageError,
   ReservationSettled,
+  ScopeWindowMismatch,
   StoreAnswerInvalid,
   StoreClosed,
   StoreTimeout,

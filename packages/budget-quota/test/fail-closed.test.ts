@@ -1,23 +1,27 @@
 import { InvalidOptionError, MAX_DURATION_MS } from '@12-factor-agentops/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetEnforcer, InvalidAmount, ManualClock, MemoryQuotaStore, ReservationSettled, UnknownReservation } from '../src/index.ts';
 import type { Awaitable, CommitReceipt, Denial, QuotaSpec, QuotaStore, ReleaseReceipt, Reservation, Usage, UsageSnapshot } from '../src/index.ts';
 import { teamQuota } from './support/quotas.ts';
+import { STORE_KINDS, STORE_NAMES, propertyStores, runsFor } from './support/stores.ts';
+import type { PropertyStores } from './support/stores.ts';
 
 type Fault = 'none' | 'throw' | 'reject' | 'throw-after-applying' | 'answer-late' | 'never-answer' | 'nonsense';
 
 /**
  * Wraps a working store and breaks each call as the test says: before the inner store acts
- * (throw, reject, never answer, nonsense), or after it acted (its answer is lost or late).
+ * (throw, reject, never answer, nonsense), or after it acted (its answer is lost or late). It
+ * keeps track of the inner store's calls still running, so a test can wait until none is.
  */
 class FaultyStore implements QuotaStore {
   readonly innerGrants = new Set<string>();
   // Late answers wait here until the test delivers them, after the enforcer has given up.
   private readonly late: (() => void)[] = [];
+  private readonly running = new Set<PromiseLike<unknown>>();
 
   constructor(
-    readonly inner: MemoryQuotaStore,
+    readonly inner: QuotaStore,
     private readonly faults: Fault[],
   ) {}
 
@@ -25,11 +29,12 @@ class FaultyStore implements QuotaStore {
     return this.inner.quota(scope);
   }
   reserve(scope: string, estimate: Usage, now: number): Awaitable<Reservation | Denial> {
-    return this.call(() => {
-      const answer = this.inner.reserve(scope, estimate, now);
-      if (answer.granted) this.innerGrants.add(answer.id);
-      return answer;
-    });
+    return this.call(() =>
+      then(this.inner.reserve(scope, estimate, now), (answer) => {
+        if (answer.granted) this.innerGrants.add(answer.id);
+        return answer;
+      }),
+    );
   }
   commit(scope: string, id: string, actual: Usage, now: number): Awaitable<CommitReceipt> {
     return this.call(() => this.inner.commit(scope, id, actual, now));
@@ -37,33 +42,43 @@ class FaultyStore implements QuotaStore {
   release(scope: string, id: string, now: number): Awaitable<ReleaseReceipt> {
     return this.call(() => this.inner.release(scope, id, now));
   }
-  usage(scope: string, now: number): UsageSnapshot {
+  usage(scope: string, now: number): Awaitable<UsageSnapshot> {
     return this.inner.usage(scope, now);
   }
-  updateQuota(spec: QuotaSpec): void {
-    this.inner.updateQuota(spec);
+  updateQuota(spec: QuotaSpec): Awaitable<void> {
+    return this.inner.updateQuota(spec);
   }
 
-  /** Delivers every late answer; resolves once their callbacks have run. */
+  /** Delivers every late answer; resolves once their callbacks, and the store calls they made, have run. */
   async deliverLate(): Promise<void> {
     for (const deliver of this.late.splice(0)) deliver();
-    await new Promise((resolve) => setImmediate(resolve));
+    await this.quiet();
   }
 
-  private call<T>(act: () => T): Awaitable<T> {
+  /** Resolves once no call of the inner store is running, including calls the enforcer makes when an answer arrives. */
+  async quiet(): Promise<void> {
+    do {
+      await Promise.allSettled([...this.running]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.running.size > 0);
+  }
+
+  private call<T>(act: () => Awaitable<T>): Awaitable<T> {
     const fault = this.faults.shift() ?? 'none';
     switch (fault) {
       case 'none':
-        return act();
+        return this.track(act());
       case 'throw':
         throw new Error('connection refused');
       case 'reject':
         return Promise.reject(new Error('connection reset'));
-      case 'throw-after-applying':
-        act();
-        throw new Error('connection reset after the write');
+      case 'throw-after-applying': {
+        const applied = this.track(act());
+        if (!isPending(applied)) throw new Error('connection reset after the write');
+        return Promise.resolve(applied).then(() => Promise.reject(new Error('connection reset after the write')));
+      }
       case 'answer-late': {
-        const value = act();
+        const value = this.track(act());
         return new Promise<T>((resolve) => this.late.push(() => resolve(value)));
       }
       case 'never-answer':
@@ -72,6 +87,24 @@ class FaultyStore implements QuotaStore {
         return undefined as T;
     }
   }
+
+  private track<T>(answer: Awaitable<T>): Awaitable<T> {
+    if (!isPending(answer)) return answer;
+    const settled: Promise<boolean> = Promise.resolve(answer).then(
+      (): boolean => this.running.delete(settled),
+      (): boolean => this.running.delete(settled),
+    );
+    this.running.add(settled);
+    return answer;
+  }
+}
+
+function isPending<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function then<T, U>(value: Awaitable<T>, next: (value: T) => U): Awaitable<U> {
+  return isPending(value) ? Promise.resolve(value).then(next) : next(value);
 }
 
 function bind(store: QuotaStore): QuotaStore {
@@ -197,50 +230,69 @@ describe('fail closed', () => {
     expect(await budget.reserve('team/research', { tokens: 10 })).toMatchObject({ granted: true });
   });
 
-  it('never allows what the limits would deny, whatever calls of the store fail and how', async () => {
-    const fault = fc.constantFrom<Fault>('none', 'none', 'none', 'throw', 'reject', 'throw-after-applying', 'answer-late', 'never-answer', 'nonsense');
-    const step = fc.oneof(
-      fc.record({ kind: fc.constant('reserve' as const), tokens: fc.integer({ min: 0, max: 600 }) }),
-      fc.record({ kind: fc.constant('commit' as const), pick: fc.nat(), tokens: fc.integer({ min: 0, max: 600 }) }),
-      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
-      fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
-      // Late answers (a grant the enforcer gave up on, a commit it reported as not recorded) arrive here.
-      fc.record({ kind: fc.constant('deliver-late' as const) }),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.array(fault, { maxLength: 40 }), fc.array(step, { maxLength: 25 }), async (faults, steps) => {
-        const { budget, inner, store, clock } = setup(faults, 1);
-        const open: Reservation[] = [];
-        for (const action of steps) {
-          if (action.kind === 'reserve') {
-            const before = inner.usage('team/research', clock.now());
-            const answer = await budget.reserve('team/research', { tokens: action.tokens });
-            if (answer.granted) {
-              // A grant is only ever the store's own grant, and it fitted when it was made.
-              expect(store.innerGrants.has(answer.id)).toBe(true);
-              expect(before.committed.tokens + before.outstanding.tokens + action.tokens).toBeLessThanOrEqual(1000);
-              open.push(answer);
-            } else if (answer.reason === 'over-limit') {
-              expect(before.committed.tokens + before.outstanding.tokens + action.tokens).toBeGreaterThan(1000);
-            } else {
-              expect(answer).toMatchObject({ reason: 'store-unavailable', used: null, requested: { tokens: action.tokens } });
-            }
-          } else if (action.kind === 'advance') {
-            clock.advance(action.ms);
-          } else if (action.kind === 'deliver-late') {
-            await store.deliverLate();
-          } else if (open.length > 0) {
-            const [reservation] = open.splice(action.pick % open.length, 1);
-            if (reservation === undefined) continue;
-            const receipt = await (action.kind === 'commit' ? budget.commit(reservation, { tokens: action.tokens }) : budget.release(reservation));
-            if (!receipt.recorded) expect(receipt.reason).toBe('store-unavailable');
-          }
-          const now = inner.usage('team/research', clock.now());
-          expect(now.committed.tokens + now.outstanding.tokens).toBeLessThanOrEqual(1000 + now.overshoot.tokens);
-        }
-        await store.deliverLate();
-      }),
-      { numRuns: 120 },
-    );
-  });
 });
+
+const fault = fc.constantFrom<Fault>('none', 'none', 'none', 'throw', 'reject', 'throw-after-applying', 'answer-late', 'never-answer', 'nonsense');
+const step = fc.oneof(
+  fc.record({ kind: fc.constant('reserve' as const), tokens: fc.integer({ min: 0, max: 600 }) }),
+  fc.record({ kind: fc.constant('commit' as const), pick: fc.nat(), tokens: fc.integer({ min: 0, max: 600 }) }),
+  fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
+  // Late answers (a grant the enforcer gave up on, a commit it reported as not recorded) arrive here.
+  fc.record({ kind: fc.constant('deliver-late' as const) }),
+);
+
+for (const kind of STORE_KINDS) {
+  describe(`${STORE_NAMES[kind]} behind failing calls`, () => {
+    let stores: PropertyStores | undefined;
+    beforeAll(async () => {
+      stores = await propertyStores(kind);
+    });
+    afterAll(() => stores?.close());
+    // The memory store answers at once, so 1 ms is plenty; a store doing I/O gets 50 ms, and
+    // a call that takes longer is one more store that did not answer in time.
+    const storeTimeoutMs = kind === 'memory' ? 1 : 50;
+
+    it('never allows what the limits would deny, whatever calls of the store fail and how', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fault, { maxLength: 40 }), fc.array(step, { maxLength: 25 }), async (faults, steps) => {
+          const clock = new ManualClock(1_000_000);
+          const { store: inner, scope } = await (stores as PropertyStores).fresh(teamQuota());
+          const store = new FaultyStore(inner, faults);
+          const budget = new BudgetEnforcer({ store, clock, storeTimeoutMs });
+          const open: Reservation[] = [];
+          for (const action of steps) {
+            await store.quiet();
+            if (action.kind === 'reserve') {
+              const before = await inner.usage(scope, clock.now());
+              const answer = await budget.reserve(scope, { tokens: action.tokens });
+              if (answer.granted) {
+                // A grant is only ever the store's own grant, and it fitted when it was made.
+                expect(store.innerGrants.has(answer.id)).toBe(true);
+                expect(before.committed.tokens + before.outstanding.tokens + action.tokens).toBeLessThanOrEqual(1000);
+                open.push(answer);
+              } else if (answer.reason === 'over-limit') {
+                expect(before.committed.tokens + before.outstanding.tokens + action.tokens).toBeGreaterThan(1000);
+              } else {
+                expect(answer).toMatchObject({ reason: 'store-unavailable', used: null, requested: { tokens: action.tokens } });
+              }
+            } else if (action.kind === 'advance') {
+              clock.advance(action.ms);
+            } else if (action.kind === 'deliver-late') {
+              await store.deliverLate();
+            } else if (open.length > 0) {
+              const [reservation] = open.splice(action.pick % open.length, 1);
+              if (reservation === undefined) continue;
+              const receipt = await (action.kind === 'commit' ? budget.commit(reservation, { tokens: action.tokens }) : budget.release(reservation));
+              if (!receipt.recorded) expect(receipt.reason).toBe('store-unavailable');
+            }
+            const now = await inner.usage(scope, clock.now());
+            expect(now.committed.tokens + now.outstanding.tokens).toBeLessThanOrEqual(1000 + now.overshoot.tokens);
+          }
+          await store.deliverLate();
+        }),
+        { numRuns: runsFor(kind, 120) },
+      );
+    });
+  });
+}

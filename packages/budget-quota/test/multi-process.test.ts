@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileQuotaStore } from '../src/index.ts';
-
-const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
-const RESERVER = join(PACKAGE, 'test', 'support', 'reserver-process.ts');
+import { startWorker } from './support/child.ts';
 
 interface Outcome {
   granted: number;
@@ -24,28 +20,6 @@ afterAll(async () => {
   await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
 });
 
-/** Starts one reserver process; resolves `ready` once it has opened the journal, and `done` with its outcome. */
-function startReserver(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', RESERVER, ...args], { cwd: PACKAGE, stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const ready = new Promise<void>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.startsWith('ready\n')) resolve();
-    });
-  });
-  const done = new Promise<Outcome>((resolve, reject) => {
-    child.on('exit', (code) => {
-      const last = output.trim().split('\n').at(-1) ?? '';
-      if (code === 0) resolve(JSON.parse(last) as Outcome);
-      else reject(new Error(`reserver exited with ${String(code)}: ${errors}`));
-    });
-  });
-  return { child, ready, done };
-}
-
 describe.concurrent('several processes sharing one journal', () => {
   it.each([
     ['never compacted', 10_000],
@@ -55,9 +29,9 @@ describe.concurrent('several processes sharing one journal', () => {
     directories.push(directory);
     const journal = join(directory, 'quota.journal');
     const limit = 500;
-    const processes = Array.from({ length: 4 }, () => startReserver([journal, '16', '10', String(limit), String(compactEvery)]));
+    const processes = Array.from({ length: 4 }, () => startWorker<Outcome>('reserver-process.ts', [journal, '16', '10', String(limit), String(compactEvery)]));
     await Promise.all(processes.map((process) => process.ready));
-    for (const process of processes) process.child.stdin.write('go\n');
+    for (const process of processes) process.go();
     const outcomes = await Promise.all(processes.map((process) => process.done));
 
     const store = await FileQuotaStore.open(journal, {

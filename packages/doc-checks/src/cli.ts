@@ -5,13 +5,14 @@ import { pathToFileURL } from 'node:url';
 import { formatProblem } from './problems.ts';
 import { RepoRootError } from './repo.ts';
 import type { CheckReport } from './run.ts';
-import { checkRepository, fixRepository, summarize } from './run.ts';
+import { checkRepository, fixRepository, plural, summarize } from './run.ts';
 import type { PageWords } from './words.ts';
 import { countFactorWords, PROSE_WORD_LIMIT } from './words.ts';
 
 const USAGE = `usage: doc-checks <check|fix|words> [--root <repository root>]
   check   run every content check; exit 1 when any problem is found
-  fix     rewrite stale code excerpts from their regions, then check
+  fix     rewrite stale code excerpts from their regions and generated blocks from
+          their packages, then check
   words   print each factor page's prose word count (code, Implementation Patterns and
           Deployment Profiles not counted) against the limit the check enforces`;
 
@@ -79,8 +80,10 @@ export function runCli(argv: readonly string[], cwd: string, io: CliIo): number 
     if (args.command === 'check') return printReport(checkRepository(args.root), io);
     if (args.command === 'fix') {
       const { rewritten, report } = fixRepository(args.root);
-      for (const excerpt of rewritten) io.out(`${excerpt.file}:${String(excerpt.line)}: rewrote the excerpt from its region`);
-      io.out(`doc-checks fix: rewrote ${String(rewritten.length)} excerpt${rewritten.length === 1 ? '' : 's'}`);
+      for (const block of rewritten) io.out(`${block.file}:${String(block.line)}: ${block.kind === 'excerpt' ? 'rewrote the excerpt from its region' : 'rewrote the generated block from its package'}`);
+      const excerpts = rewritten.filter((block) => block.kind === 'excerpt').length;
+      const generated = rewritten.length - excerpts;
+      io.out(`doc-checks fix: rewrote ${plural(excerpts, 'excerpt')} and ${plural(generated, 'generated block')}`);
       return printReport(report, io);
     }
     return printWords(countFactorWords(args.root), io);

@@ -1,14 +1,14 @@
-// The two comment markers that bind a fenced block to a file in packages/. HTML comments
+// The comment markers that bind a fenced block to a file or a package in packages/. HTML comments
 // render on neither GitHub nor the site, so the markers stay invisible to readers.
 import type { Fence } from './markdown.ts';
 import { fencedLines, findFences } from './markdown.ts';
 
-export type MarkerKind = 'excerpt' | 'schema';
+export type MarkerKind = 'excerpt' | 'generated' | 'schema';
 
 export interface MarkedBlock {
   /** 1-based line of the marker comment. */
   readonly markerLine: number;
-  /** The text after `excerpt:` or `schema:`. */
+  /** The text after `excerpt:`, `generated:` or `schema:`. */
   readonly value: string;
   /** The fenced block on the next line, when there is one. */
   readonly fence: Fence | undefined;

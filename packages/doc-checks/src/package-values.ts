@@ -2,12 +2,10 @@
 // exports, and the `default` of a field in one of its schemas. Constants are read by importing
 // the package, not by parsing its source, so a computed or re-exported constant reads exactly
 // as the package's users see it.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AnySchemaObject } from 'ajv';
+import { runTsxScript, sourceKey } from './child-import.ts';
 import { parseSchemaFile } from './schema.ts';
 
 export type ConstantsLookup =
@@ -17,11 +15,9 @@ export type ConstantsLookup =
 export type FieldLookup = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string };
 
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
-const RESULT_MARKER = '\u0000doc-checks-constants\u0000';
 
 // Runs in a child process with tsx loaded: imports each index.ts named on the command line
-// and prints its exported constants as one JSON line after a marker, whatever else the
-// modules print. It exits at once, so a package that starts a timer cannot hold it open.
+// and reports its exported constants.
 const IMPORTER = `
 import { pathToFileURL } from 'node:url';
 const result = {};
@@ -37,41 +33,18 @@ for (const file of process.argv.slice(1)) {
     result[file] = { ok: false, problem: String(error instanceof Error ? error.message : error).split('\\n')[0] };
   }
 }
-process.stdout.write('\\n' + ${JSON.stringify(RESULT_MARKER)} + JSON.stringify(result) + '\\n');
-process.exit(0);
+report(result);
 `;
 
 // Keyed by the content of the package's src/, so an unchanged package is imported once per
 // process however many trees (or test copies) hold it, and a changed one is read again.
 const cache = new Map<string, ConstantsLookup>();
 
-function sourceFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(join(dir, prefix), { withFileTypes: true })
-    .filter((entry) => entry.name !== 'node_modules' && !entry.name.startsWith('.'))
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((entry) => (entry.isDirectory() ? sourceFiles(dir, `${prefix}${entry.name}/`) : entry.isFile() ? [`${prefix}${entry.name}`] : []));
-}
-
-function contentKey(srcDir: string): string {
-  const hash = createHash('sha256');
-  for (const file of sourceFiles(srcDir)) hash.update(file).update('\u0000').update(readFileSync(join(srcDir, file))).update('\u0000');
-  return hash.digest('hex');
-}
-
 function importConstants(entries: readonly string[]): Map<string, ConstantsLookup> {
   const found = new Map<string, ConstantsLookup>();
-  // tsx is resolved from this package, wherever the checked tree lives.
-  const cwd = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', IMPORTER, ...entries], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 120_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = (child.stdout ?? '').split('\n').find((candidate) => candidate.startsWith(RESULT_MARKER));
-  let parsed: Record<string, { ok: boolean; values?: Record<string, unknown>; problem?: string }> = {};
-  if (line !== undefined) parsed = JSON.parse(line.slice(RESULT_MARKER.length)) as typeof parsed;
-  const failure = child.error?.message ?? (child.stderr ?? '').trim().split('\n')[0] ?? '';
+  const child = runTsxScript(IMPORTER, entries);
+  const parsed = (child.result ?? {}) as Record<string, { ok: boolean; values?: Record<string, unknown>; problem?: string }>;
+  const failure = child.failure;
   for (const entry of entries) {
     const result = parsed[entry];
     if (result?.ok === true) found.set(entry, { ok: true, values: new Map(Object.entries(result.values ?? {})) });
@@ -94,7 +67,7 @@ export function readPackageConstants(root: string, names: readonly string[]): Ma
       lookups.set(name, { ok: false, problem: `packages/${name} has no src/index.ts to import` });
       continue;
     }
-    const key = contentKey(srcDir);
+    const key = sourceKey(srcDir);
     const cached = cache.get(key);
     if (cached === undefined) pending.set(entry, { name, key });
     else lookups.set(name, cached);

@@ -7,6 +7,7 @@ export type CheckName =
   | 'links'
   | 'placeholders'
   | 'excerpts'
+  | 'generated'
   | 'custom-resources'
   | 'glossary'
   | 'defaults'

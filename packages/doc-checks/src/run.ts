@@ -4,6 +4,7 @@ import { checkCustomResources } from './checks/custom-resources.ts';
 import { checkDefaults } from './checks/defaults.ts';
 import { checkExcerpts, fixExcerpts } from './checks/excerpts.ts';
 import type { RewrittenExcerpt } from './checks/excerpts.ts';
+import { checkGenerated, fixGenerated } from './checks/generated.ts';
 import { checkFactorFiles } from './checks/factor-files.ts';
 import { checkGlossary } from './checks/glossary.ts';
 import { checkIndexTable } from './checks/index-table.ts';
@@ -24,6 +25,7 @@ export interface CheckReport {
     readonly factorPages: number;
     readonly markdownFiles: number;
     readonly excerpts: number;
+    readonly generatedBlocks: number;
     readonly customResources: number;
     readonly glossaryTerms: number;
     readonly packageDefaults: number;
@@ -43,7 +45,7 @@ interface Scan {
 const SKIPPED: Scan = { problems: [], count: 0 };
 
 /**
- * Runs all eleven checks on the repository at `root` (or the one `options.only` names, whose
+ * Runs all twelve checks on the repository at `root` (or the one `options.only` names, whose
  * problems are the same either way); throws RepoRootError when it has no docs/.
  */
 export function checkRepository(root: string, options: CheckOptions = {}): CheckReport {
@@ -51,6 +53,8 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const run = (name: CheckName, check: () => readonly Problem[]): readonly Problem[] => (options.only === undefined || options.only === name ? check() : []);
   const scan = (name: CheckName, check: () => Scan): Scan => (options.only === undefined || options.only === name ? check() : SKIPPED);
   const excerpts = scan('excerpts', () => checkExcerpts(repo));
+  // Imports each package a generated block names, in one child process.
+  const generated = scan('generated', () => checkGenerated(repo));
   const resources = scan('custom-resources', () => checkCustomResources(repo));
   const glossary = scan('glossary', () => checkGlossary(repo));
   // The defaults check imports every package that the table names: skip it when not asked for.
@@ -64,6 +68,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
     ...run('placeholders', () => checkPlaceholders(repo)),
     ...run('words', () => checkWords(repo)),
     ...excerpts.problems,
+    ...generated.problems,
     ...resources.problems,
     ...glossary.problems,
     ...defaults.problems,
@@ -74,6 +79,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
       factorPages: factorPages(repo).length,
       markdownFiles: repo.docFiles.length + repo.packageReadmes.length,
       excerpts: excerpts.count,
+      generatedBlocks: generated.count,
       customResources: resources.count,
       glossaryTerms: glossary.count,
       packageDefaults: defaults.count,
@@ -81,13 +87,16 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   };
 }
 
-/** Rewrites stale excerpts in <root>/docs from the code, then runs every check. */
+/** Rewrites stale excerpts and generated blocks in <root>/docs from the packages, then runs every check. */
 export function fixRepository(root: string): { readonly rewritten: readonly RewrittenExcerpt[]; readonly report: CheckReport } {
-  const rewritten = fixExcerpts(openRepo(root));
+  const repo = openRepo(root);
+  const excerpts = fixExcerpts(repo).map((block): RewrittenExcerpt => ({ ...block, kind: 'excerpt' }));
+  const generated = fixGenerated(repo).map((block): RewrittenExcerpt => ({ ...block, kind: 'generated' }));
+  const rewritten = [...excerpts, ...generated].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return { rewritten, report: checkRepository(root) };
 }
 
-function plural(count: number, noun: string): string {
+export function plural(count: number, noun: string): string {
   return `${String(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
@@ -98,6 +107,7 @@ export function summarize(report: CheckReport): string {
     plural(checked.factorPages, 'factor page'),
     plural(checked.markdownFiles, 'Markdown file'),
     plural(checked.excerpts, 'excerpt'),
+    plural(checked.generatedBlocks, 'generated block'),
     plural(checked.customResources, 'custom resource'),
     plural(checked.glossaryTerms, 'glossary term'),
     plural(checked.packageDefaults, 'package default'),

@@ -55,7 +55,7 @@ describe('excerpts', () => {
     replaceOnce(root, CODE, '  return used + asked <= limit;', '  const total = used + asked;\n  return total <= limit;');
     expect(reported(root, 'excerpts')).toHaveLength(1);
     const { rewritten, report } = fixRepository(root);
-    expect(rewritten).toEqual([{ file: VIII, line: 26 }]);
+    expect(rewritten).toEqual([{ file: VIII, line: 26, kind: 'excerpt' }]);
     expect(report.problems).toEqual([]);
     const page = readFileSync(join(root, VIII), 'utf8');
     expect(page).toContain(

@@ -169,18 +169,38 @@ function nodeOf(tree: DecisionTree, id: string): DecisionQuestion | DecisionLeaf
   return node;
 }
 
-/** The tree as a Mermaid flowchart: questions as diamonds, leaves as boxes, answers on the arrows. */
-export function decisionTreeMermaid(tree: DecisionTree): string {
+/**
+ * The tree as a Mermaid flowchart: questions as diamonds, leaves as boxes, answers on the
+ * arrows (with the trigger an answer settles), labels wrapped to lines of 32 characters. Without an argument it draws `AGENT_DECISION_TREE`, which is how the Factor III page
+ * generates its diagram (the doc checks call it and compare the page's block with the result).
+ */
+export function decisionTreeMermaid(tree: DecisionTree = AGENT_DECISION_TREE): string {
   decisionPaths(tree);
   const nodeId = (id: string): string => id.replace(/[^A-Za-z0-9]/g, '_');
-  const label = (text: string): string => `"${text.replace(/"/g, '#quot;')}"`;
+  const label = (text: string): string => `"${wrapLabel(text).replace(/"/g, '#quot;')}"`;
   const lines = ['flowchart TD'];
   for (const [id, node] of Object.entries(tree.nodes)) {
     lines.push(node.kind === 'question' ? `  ${nodeId(id)}{${label(node.text)}}` : `  ${nodeId(id)}[${label(node.text)}]`);
   }
   for (const [id, node] of Object.entries(tree.nodes)) {
     if (node.kind !== 'question') continue;
-    for (const choice of Object.values(node.answers)) lines.push(`  ${nodeId(id)} -->|${label(choice.label)}| ${nodeId(choice.next)}`);
+    for (const choice of Object.values(node.answers)) {
+      const text = choice.trigger === undefined ? choice.label : `${choice.label}: ${choice.trigger}`;
+      lines.push(`  ${nodeId(id)} -->|${label(text)}| ${nodeId(choice.next)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+// Mermaid sizes a node to its longest line: unwrapped sentences make a diagram wider than a page.
+const LABEL_LINE_CHARS = 32;
+
+function wrapLabel(text: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= LABEL_LINE_CHARS) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join('<br/>');
 }

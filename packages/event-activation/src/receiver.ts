@@ -52,6 +52,7 @@ export interface DeliveryPipeline {
   readonly clock: Clock;
 }
 
+// #region verify-store-acknowledge
 /**
  * Handles one delivery to `source`, in the order that costs least first: headers (the body is
  * not read when they are refused), the body read within the size limit, the signature over
@@ -82,6 +83,7 @@ export async function receiveDelivery(
     return { status: 503, body: { refused: 'inbox-unavailable', reason: 'the event could not be stored; deliver it again later' }, error };
   }
 }
+// #endregion verify-store-acknowledge
 
 /** The receiver's routes as a Hono app: `app.fetch` serves a web `Request`. */
 export function createReceiverApp(options: ReceiverOptions): Hono<{ Bindings: Partial<HttpBindings> }> {

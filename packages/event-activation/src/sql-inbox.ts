@@ -89,6 +89,7 @@ export class SqlInbox implements EventInbox {
     return this.#db.target;
   }
 
+  // #region inbox-accept
   async accept(delivery: VerifiedDelivery, agent: string | undefined, now: number): Promise<AcceptOutcome> {
     return this.#db.transaction(async (tx) => {
       const inserted = await tx.query(sql`
@@ -102,6 +103,7 @@ export class SqlInbox implements EventInbox {
       return { status: 'accepted', agent } as const;
     });
   }
+  // #endregion inbox-accept
 
   async claim(owner: string, now: number, ttlMs: number): Promise<ClaimedEvent | undefined> {
     return this.#db.transaction(async (tx) => {

@@ -15,22 +15,22 @@ function problem(file: string, line: number, message: string, fix: string): Prob
   return { check: 'excerpts', file, line, message, fix };
 }
 
-/** An excerpt whose block differs from its region; `code` is the region's text. */
-interface StaleExcerpt {
+/** A block that differs from its source; `code` is the source's text. */
+export interface StaleBlock {
   readonly fence: Fence;
   readonly code: readonly string[];
 }
 
 interface ExcerptScan {
   readonly problems: Problem[];
-  readonly stale: StaleExcerpt[];
+  readonly stale: StaleBlock[];
   readonly count: number;
 }
 
 function scanFile(repo: Repo, file: string): ExcerptScan {
   const lines = splitLines(repo.read(file));
   const problems: Problem[] = [];
-  const stale: StaleExcerpt[] = [];
+  const stale: StaleBlock[] = [];
   const blocks = findMarkedBlocks(lines, 'excerpt');
   for (const block of blocks) {
     const value = MARKER_VALUE.exec(block.value);
@@ -66,7 +66,8 @@ function scanFile(repo: Repo, file: string): ExcerptScan {
   return { problems, stale, count: blocks.length };
 }
 
-function firstDifference(lines: readonly string[], fence: Fence, code: readonly string[]): { line: number; what: string } | undefined {
+/** The first line where a block's content differs from `code`, with both texts quoted. */
+export function firstDifference(lines: readonly string[], fence: Fence, code: readonly string[], source = 'the code'): { line: number; what: string } | undefined {
   const content = fenceContent(lines, fence);
   const normalized = normalizeBlock(content.map((entry) => entry.text));
   // Map normalised lines back to file lines: normalising drops only leading blank lines.
@@ -79,7 +80,7 @@ function firstDifference(lines: readonly string[], fence: Fence, code: readonly 
     if (doc === real) continue;
     const line = doc === undefined ? (fence.close ?? fence.open) + 1 : offset + index;
     const shown = (text: string | undefined) => (text === undefined ? 'nothing more' : JSON.stringify(text));
-    return { line, what: `the doc has ${shown(doc)} where the code has ${shown(real)}` };
+    return { line, what: `the doc has ${shown(doc)} where ${source} has ${shown(real)}` };
   }
   return undefined;
 }
@@ -93,29 +94,40 @@ export function checkExcerpts(repo: Repo): { readonly problems: Problem[]; reado
 export interface RewrittenExcerpt {
   readonly file: string;
   readonly line: number;
+  /** An excerpt rewritten from its region, or a generated block from its package's export. */
+  readonly kind: 'excerpt' | 'generated';
 }
 
 /** Rewrites every stale excerpt block in docs/ from its region, keeping the fence and its language. */
-export function fixExcerpts(repo: Repo): RewrittenExcerpt[] {
-  const rewritten: RewrittenExcerpt[] = [];
+export function fixExcerpts(repo: Repo): { readonly file: string; readonly line: number }[] {
+  const rewritten: { file: string; line: number }[] = [];
   for (const file of repo.docFiles) {
     const { stale } = scanFile(repo, file);
     if (stale.length === 0) continue;
     const lines = splitLines(repo.read(file));
-    // Bottom-up, so earlier fences keep their line numbers while later ones are replaced.
-    for (const excerpt of [...stale].sort((a, b) => b.fence.open - a.fence.open)) {
-      const { fence, code } = excerpt;
-      const close = fence.close ?? fence.open;
-      const body = code.map((line) => (line === '' ? '' : `${fence.indent}${line}`));
-      const marker = fenceMarkerFor(fence.marker, code);
-      const opening = (lines[fence.open] ?? '').replace(fence.marker, marker);
-      const closing = (lines[close] ?? '').replace(fence.marker, marker);
-      lines.splice(fence.open, close - fence.open + 1, opening, ...body, closing);
-      rewritten.push({ file, line: fence.open + 1 });
-    }
+    rewritten.push(...rewriteStaleBlocks(lines, stale).map((line) => ({ file, line })));
     repo.write(file, lines.join('\n'));
   }
-  return rewritten.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return rewritten;
+}
+
+/**
+ * Replaces each stale block of `lines` (in place) with its code, keeping the fence and its
+ * language; returns the 1-based lines of the opening fences it rewrote.
+ */
+export function rewriteStaleBlocks(lines: string[], stale: readonly StaleBlock[]): number[] {
+  const opened: number[] = [];
+  // Bottom-up, so earlier fences keep their line numbers while later ones are replaced.
+  for (const { fence, code } of [...stale].sort((a, b) => b.fence.open - a.fence.open)) {
+    const close = fence.close ?? fence.open;
+    const body = code.map((line) => (line === '' ? '' : `${fence.indent}${line}`));
+    const marker = fenceMarkerFor(fence.marker, code);
+    const opening = (lines[fence.open] ?? '').replace(fence.marker, marker);
+    const closing = (lines[close] ?? '').replace(fence.marker, marker);
+    lines.splice(fence.open, close - fence.open + 1, opening, ...body, closing);
+    opened.push(fence.open + 1);
+  }
+  return opened;
 }
 
 // A region that itself contains a fence of the same length would end the block early.

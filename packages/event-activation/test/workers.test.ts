@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '@12-factor-agentops/core';
+import { InvalidOptionError, VirtualScheduler } from '@12-factor-agentops/core';
 import { InboxWorkers, MemoryInbox } from '../src/index.ts';
 import type { InboxEvent, WorkOutcome } from '../src/index.ts';
 import { delivery } from './support/deliveries.ts';
@@ -34,20 +34,28 @@ describe('inbox workers', () => {
   });
 
   it('renew the lease of a handler that outlasts it, so no second worker takes the event', async () => {
+    // Virtual time: on a loaded machine a real 200 ms lease can lapse while the event loop
+    // stalls, and then a second worker rightly takes the event. Here only the renewals decide.
+    const scheduler = new VirtualScheduler(Date.parse('2026-01-05T09:00:00Z'));
     const inbox = new MemoryInbox();
-    await inbox.accept(delivery('msg_slow'), 'ledger-agent', Date.now());
+    await inbox.accept(delivery('msg_slow'), 'ledger-agent', scheduler.now());
     const started: InboxEvent[] = [];
     const slow = async (event: InboxEvent, context: { readonly signal: AbortSignal }): Promise<void> => {
       started.push(event);
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await new Promise<void>((resolve) => scheduler.setTimer(700, resolve));
       expect(context.signal.aborted).toBe(false);
     };
-    const workers = new InboxWorkers({ inbox, leaseTtlMs: 200, pollIntervalMs: 20, concurrency: 3, agents: { 'ledger-agent': slow } }).start();
+    const workers = new InboxWorkers({ inbox, leaseTtlMs: 200, pollIntervalMs: 20, concurrency: 3, scheduler, agents: { 'ledger-agent': slow } }).start();
     try {
-      await waitUntil('the event is done', async () => (await inbox.get('billing', 'msg_slow'))?.state === 'done');
+      for (let elapsed = 0; elapsed < 2_000 && (await inbox.get('billing', 'msg_slow'))?.state !== 'done'; elapsed += 10) await scheduler.advanceBy(10);
     } finally {
-      await workers.stop();
+      // Stopping waits for handlers in flight, whose timers run on virtual time.
+      let stopped = false;
+      const stopping = workers.stop().then(() => (stopped = true));
+      for (let elapsed = 0; elapsed < 10_000 && !stopped; elapsed += 100) await scheduler.advanceBy(100);
+      await stopping;
     }
+    expect(await inbox.get('billing', 'msg_slow')).toMatchObject({ state: 'done', attempts: 1 });
     expect(started.map((event) => event.attempt)).toEqual([1]);
   });
 

@@ -61,14 +61,13 @@ function printReport(report: CheckReport, io: CliIo): number {
 function printWords(pages: readonly PageWords[], io: CliIo): number {
   const limit = String(PROSE_WORD_LIMIT);
   const isOver = (page: PageWords) => page.words > PROSE_WORD_LIMIT;
-  for (const page of pages) io.out(`${page.file}: ${String(page.words)} words${isOver(page) ? `, over the limit of ${limit}${page.excused ? ' (excused until its cut)' : ''}` : ''}`);
+  for (const page of pages) io.out(`${page.file}: ${String(page.words)} words${isOver(page) ? `, over the limit of ${limit}` : ''}`);
   const over = pages.filter(isOver);
-  const excused = over.filter((page) => page.excused).length;
   const total = pages.reduce((sum, page) => sum + page.words, 0);
   const verdict =
     over.length === 0
       ? `none over the limit of ${limit} a page`
-      : `${String(over.length)} page${over.length === 1 ? '' : 's'} over the limit of ${limit}${excused === 0 ? '' : `, ${String(excused)} of them excused until their cut`}`;
+      : `${String(over.length)} page${over.length === 1 ? '' : 's'} over the limit of ${limit}`;
   io.out(`doc-checks words: ${String(pages.length)} factor pages, ${String(total)} words of prose, ${verdict}`);
   return 0;
 }

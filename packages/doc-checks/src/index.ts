@@ -9,4 +9,4 @@ export type { CheckOptions, CheckReport } from './run.ts';
 export { checkRepository, fixRepository, summarize } from './run.ts';
 export type { RewrittenExcerpt } from './checks/excerpts.ts';
 export type { PageWords } from './words.ts';
-export { countFactorWords, countPageWords, countProseWords, EXCUSED_PAGES, PROSE_WORD_LIMIT, UNCOUNTED_SECTIONS } from './words.ts';
+export { countFactorWords, countPageWords, countProseWords, PROSE_WORD_LIMIT, UNCOUNTED_SECTIONS } from './words.ts';

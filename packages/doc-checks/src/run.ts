@@ -87,7 +87,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   };
 }
 
-/** Rewrites stale excerpts and generated blocks in <root>/docs from the packages, then runs every check. */
+/** Rewrites stale excerpts (in <root>/docs and the package READMEs) and generated blocks (in <root>/docs) from the packages, then runs every check. */
 export function fixRepository(root: string): { readonly rewritten: readonly RewrittenExcerpt[]; readonly report: CheckReport } {
   const repo = openRepo(root);
   const excerpts = fixExcerpts(repo).map((block): RewrittenExcerpt => ({ ...block, kind: 'excerpt' }));

@@ -14,19 +14,10 @@ export const PROSE_WORD_LIMIT = 1200;
 /** The H2 sections left out of the count, wherever they stand: each runs to the next H1 or H2. */
 export const UNCOUNTED_SECTIONS: readonly string[] = [IMPLEMENTATION_PATTERNS, 'Deployment Profiles'];
 
-/**
- * Factor pages the check lets past the limit for now: their cut waits until the work in flight
- * on their pattern and profile sections has landed. The words command still prints their
- * counts. Remove a page from this list when its cut lands.
- */
-export const EXCUSED_PAGES: readonly string[] = ['08-human-validation.md', '11-fail-safe-checks.md'];
-
 export interface PageWords {
   /** Relative to the repository root, e.g. 'docs/factors/08-human-validation.md'. */
   readonly file: string;
   readonly words: number;
-  /** True when the page is in EXCUSED_PAGES. */
-  readonly excused: boolean;
 }
 
 /** True for each line inside an uncounted section, its heading included. */
@@ -65,5 +56,5 @@ export function countFactorWords(root: string): PageWords[] {
   return readdirSync(dir)
     .filter((name) => FACTOR_FILE_PATTERN.test(name))
     .sort()
-    .map((name) => ({ file: `docs/factors/${name}`, words: countProseWords(readFileSync(join(dir, name), 'utf8')), excused: EXCUSED_PAGES.includes(name) }));
+    .map((name) => ({ file: `docs/factors/${name}`, words: countProseWords(readFileSync(join(dir, name), 'utf8')) }));
 }

@@ -7,6 +7,7 @@ import { copyValidRepo, edit, replaceOnce, reported } from './helpers.ts';
 
 const VIII = 'docs/factors/08-human-validation.md';
 const CODE = 'packages/quota-example/src/quota.ts';
+const README = 'packages/quota-example/README.md';
 const FIX = 'Run npx -y pnpm@10.34.8 check:fix to rewrite the block from the code.';
 
 describe('excerpts', () => {
@@ -61,6 +62,24 @@ describe('excerpts', () => {
     expect(page).toContain(
       '<!-- excerpt: packages/quota-example/src/quota.ts#reserve -->\n```ts\nexport function reserve(used: number, asked: number, limit: number): boolean {\n  const total = used + asked;\n  return total <= limit;\n}\n```\n\nThe quota as a custom resource:',
     );
+  });
+
+  it('holds an excerpt in a package README to its code, and fix rewrites it there too', { timeout: 120_000 }, () => {
+    const root = copyValidRepo();
+    const block = ['', '<!-- excerpt: packages/quota-example/src/quota.ts#reserve -->', '```ts', 'export function reserve(used: number, asked: number, limit: number): boolean {', '  return used + asked <= limit;', '}', '```', ''].join('\n');
+    edit(root, README, (text) => `${text}${block}`);
+    expect(reported(root, 'excerpts')).toEqual([]);
+    replaceOnce(root, CODE, 'return used + asked <= limit;', 'return used + asked < limit;');
+    const differs = (file: string, line: number) =>
+      `${file}:${String(line)}: excerpt differs from packages/quota-example/src/quota.ts#reserve: the doc has "  return used + asked <= limit;" where the code has "  return used + asked < limit;". ${FIX}`;
+    expect(reported(root, 'excerpts')).toEqual([differs(VIII, 28), differs(README, 8)]);
+    const { rewritten, report } = fixRepository(root);
+    expect(rewritten).toEqual([
+      { file: VIII, line: 26, kind: 'excerpt' },
+      { file: README, line: 6, kind: 'excerpt' },
+    ]);
+    expect(report.problems).toEqual([]);
+    expect(readFileSync(join(root, README), 'utf8')).toContain('```ts\nexport function reserve(used: number, asked: number, limit: number): boolean {\n  return used + asked < limit;\n}\n```');
   });
 
   it('leaves an up-to-date tree untouched when fixing', { timeout: 120_000 }, () => {

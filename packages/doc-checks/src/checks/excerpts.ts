@@ -85,8 +85,13 @@ export function firstDifference(lines: readonly string[], fence: Fence, code: re
   return undefined;
 }
 
+// A package README carries the longer code a factor page links to, so it is held to its code too.
+function excerptFiles(repo: Repo): readonly string[] {
+  return [...repo.docFiles, ...repo.packageReadmes];
+}
+
 export function checkExcerpts(repo: Repo): { readonly problems: Problem[]; readonly count: number } {
-  const scans = repo.docFiles.map((file) => scanFile(repo, file));
+  const scans = excerptFiles(repo).map((file) => scanFile(repo, file));
   return { problems: scans.flatMap((scan) => scan.problems), count: scans.reduce((sum, scan) => sum + scan.count, 0) };
 }
 
@@ -98,10 +103,10 @@ export interface RewrittenExcerpt {
   readonly kind: 'excerpt' | 'generated';
 }
 
-/** Rewrites every stale excerpt block in docs/ from its region, keeping the fence and its language. */
+/** Rewrites every stale excerpt block in docs/ and the package READMEs from its region, keeping the fence and its language. */
 export function fixExcerpts(repo: Repo): { readonly file: string; readonly line: number }[] {
   const rewritten: { file: string; line: number }[] = [];
-  for (const file of repo.docFiles) {
+  for (const file of excerptFiles(repo)) {
     const { stale } = scanFile(repo, file);
     if (stale.length === 0) continue;
     const lines = splitLines(repo.read(file));

@@ -2,13 +2,12 @@
 import { factorPages } from '../factor-pages.ts';
 import type { Problem } from '../problems.ts';
 import type { Repo } from '../repo.ts';
-import { countPageWords, EXCUSED_PAGES, PROSE_WORD_LIMIT, UNCOUNTED_SECTIONS } from '../words.ts';
+import { countPageWords, PROSE_WORD_LIMIT, UNCOUNTED_SECTIONS } from '../words.ts';
 
 const UNCOUNTED = UNCOUNTED_SECTIONS.map((section) => `'## ${section}'`).join(' and ');
 
 export function checkWords(repo: Repo): Problem[] {
   return factorPages(repo).flatMap((page): Problem[] => {
-    if (EXCUSED_PAGES.includes(page.expected.file)) return [];
     const words = countPageWords(page.lines, page.headings);
     if (words <= PROSE_WORD_LIMIT) return [];
     return [

@@ -9,6 +9,7 @@ import factorGrid from './plugins/factor-grid.ts';
 import llmsTxt from './plugins/llms-txt.ts';
 import { darkCodeTheme, lightCodeTheme } from './plugins/prism-themes.ts';
 import remarkMermaidSvg from './plugins/mermaid-svg.ts';
+import remarkPrerenderedCode, { prerenderedCodeCss } from './plugins/prerendered-code.ts';
 import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
 import { hasReleaseNotes, isChangelog, releaseNotesFrontMatter, releaseNotesLast, releaseNotesMarkdown, releaseNotesSlug, releaseNotesTitle } from './plugins/release-notes.ts';
 import { crossInstanceRoute, docsRouteBase, examplePackages, examplesRouteBase } from './plugins/routes.ts';
@@ -25,9 +26,10 @@ const docsDir = path.resolve(siteDir, docsPath);
 const packagesDir = path.resolve(siteDir, packagesPath);
 const sitePackages = examplePackages(packagesDir);
 // Every docs instance reads GitHub Markdown: alerts become admonitions, Mermaid fences become
-// inline SVG at build time (no Mermaid code in the browser), task-list boxes get labels.
+// inline SVG at build time (no Mermaid code in the browser), code fences are highlighted at
+// build time (no token elements to hydrate), task-list boxes get labels.
 const markdownPlugins = {
-  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }]],
+  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }], remarkPrerenderedCode],
   rehypePlugins: [rehypeTaskListLabels],
 };
 // docs/CHANGELOG.md, once changesets writes it, is the "Release notes" page, last in the sidebar.
@@ -85,6 +87,11 @@ const config: Config = {
   },
   i18n: { defaultLocale: 'en', locales: ['en'] },
   plugins: [
+    // The colours of code highlighted at build time, per colour mode, from the same themes.
+    () => ({
+      name: 'prerendered-code-colours',
+      injectHtmlTags: () => ({ headTags: [{ tagName: 'style', innerHTML: prerenderedCodeCss({ light: lightCodeTheme, dark: darkCodeTheme }) }] }),
+    }),
     // Docusaurus types plugin content as unknown; the grid plugin's content is its own.
     [factorGrid as PluginModule, { docsDir: docsPath }],
     [llmsTxt as PluginModule, { docsDir: docsPath, packagesDir: packagesPath }],

@@ -1,0 +1,48 @@
+// A code block highlighted at build time (plugins/prerendered-code.ts): the lines arrive as one
+// HTML string, so React creates one element for them and never walks their tokens, and their
+// colours come from a stylesheet per colour mode, so nothing re-renders when the mode changes.
+// The title, the copy and word-wrap buttons and the keyboard-focusable scrolling are the
+// theme's, as on every other code block.
+import type { ReactNode } from 'react';
+import clsx from 'clsx';
+import { ThemeClassNames, useThemeConfig } from '@docusaurus/theme-common';
+import { CodeBlockContextProvider, createCodeBlockMetadata, useCodeWordWrap } from '@docusaurus/theme-common/internal';
+import Buttons from '@theme/CodeBlock/Buttons';
+import styles from './styles.module.css';
+
+export interface PrerenderedCodeProps {
+  /** The fence's code, as the copy button copies it. */
+  readonly code: string;
+  /** The highlighted lines, rendered at build time. */
+  readonly html: string;
+  readonly language: string;
+  readonly title?: string;
+}
+
+export default function PrerenderedCode({ code, html, language, title }: PrerenderedCodeProps): ReactNode {
+  const { prism } = useThemeConfig();
+  const metadata = createCodeBlockMetadata({
+    code,
+    className: `language-${language}`,
+    language,
+    title,
+    metastring: undefined,
+    magicComments: [],
+    defaultLanguage: prism.defaultLanguage,
+    showLineNumbers: false,
+  });
+  const wordWrap = useCodeWordWrap();
+  return (
+    <div className={clsx('prerendered-code', ThemeClassNames.common.codeBlock, `language-${language}`, styles.container)}>
+      {title !== undefined && <div className={styles.title}>{title}</div>}
+      <div className={styles.content}>
+        <pre ref={wordWrap.codeBlockRef} tabIndex={0} className={clsx('prism-code', `language-${language}`, styles.pre, 'thin-scrollbar')}>
+          <code className={styles.lines} dangerouslySetInnerHTML={{ __html: html }} />
+        </pre>
+        <CodeBlockContextProvider metadata={metadata} wordWrap={wordWrap}>
+          <Buttons />
+        </CodeBlockContextProvider>
+      </div>
+    </div>
+  );
+}

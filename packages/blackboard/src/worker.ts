@@ -2,7 +2,7 @@
 // every shard of a mission is done. Neither keeps state the board does not hold.
 import { SleepAborted, durationMs, sleep, systemScheduler } from '@12-factor-agentops/core';
 import type { Scheduler } from '@12-factor-agentops/core';
-import { FencingTokenRejected } from '@12-factor-agentops/sql';
+import { CommitOutcomeUnknown, DatabaseUnavailable, FencingTokenRejected } from '@12-factor-agentops/sql';
 import type { Blackboard } from './board.ts';
 import { DEFAULT_CLAIM_TTL_MS, DEFAULT_IDLE_WAIT_MS } from './defaults.ts';
 import { Conflict } from './errors.ts';
@@ -17,7 +17,8 @@ export type WorkerEvent =
   | { readonly kind: 'claimed'; readonly claim: Claim }
   | { readonly kind: 'completed'; readonly claim: Claim }
   | { readonly kind: 'failed'; readonly claim: Claim; readonly reason: string; readonly retrying: boolean }
-  | { readonly kind: 'refused'; readonly claim: Claim; readonly error: FencingTokenRejected };
+  | { readonly kind: 'refused'; readonly claim: Claim; readonly error: FencingTokenRejected }
+  | { readonly kind: 'store-error'; readonly error: DatabaseUnavailable | CommitOutcomeUnknown };
 
 export interface WorkerOptions {
   readonly board: Blackboard;
@@ -42,6 +43,12 @@ export interface WorkerSummary {
   readonly failed: number;
   /** Results or failures the board refused because the claim had been lost. */
   readonly refused: number;
+  /**
+   * Calls the store could not answer (`DatabaseUnavailable`, `CommitOutcomeUnknown`). The worker
+   * waits and goes on: a claim it held expires and is taken over, and a result whose commit is
+   * unknown either landed or is redone by the next run.
+   */
+  readonly storeErrors: number;
 }
 
 /**
@@ -64,21 +71,31 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       // An observer that throws must not stop the worker.
     }
   };
-  const summary = { completed: 0, failed: 0, refused: 0 };
-  while (signal?.aborted !== true) {
-    const claim = await board.claim({ worker, type, now: scheduler.now(), ttlMs });
-    if (claim === undefined) {
-      if (options.stopWhenIdle === true) break;
-      try {
-        await sleep(scheduler, idleWaitMs, signal);
-      } catch (error) {
-        if (error instanceof SleepAborted) break;
-        throw error;
-      }
-      continue;
+  const summary = { completed: 0, failed: 0, refused: 0, storeErrors: 0 };
+  const idle = async (): Promise<boolean> => {
+    try {
+      await sleep(scheduler, idleWaitMs, signal);
+      return true;
+    } catch (error) {
+      if (error instanceof SleepAborted) return false;
+      throw error;
     }
-    tell({ kind: 'claimed', claim });
-    await runOne(board, claim, handle, ttlMs, scheduler, summary, tell);
+  };
+  while (signal?.aborted !== true) {
+    try {
+      const claim = await board.claim({ worker, type, now: scheduler.now(), ttlMs });
+      if (claim === undefined) {
+        if (options.stopWhenIdle === true || !(await idle())) break;
+        continue;
+      }
+      tell({ kind: 'claimed', claim });
+      await runOne(board, claim, handle, ttlMs, scheduler, summary, tell);
+    } catch (error) {
+      if (!(error instanceof DatabaseUnavailable || error instanceof CommitOutcomeUnknown)) throw error;
+      summary.storeErrors++;
+      tell({ kind: 'store-error', error });
+      if (!(await idle())) break;
+    }
   }
   return summary;
 }
@@ -89,7 +106,7 @@ async function runOne(
   handle: ShardHandler,
   ttlMs: number,
   scheduler: Scheduler,
-  summary: { completed: number; failed: number; refused: number },
+  summary: { completed: number; failed: number; refused: number; storeErrors: number },
   tell: (event: WorkerEvent) => void,
 ): Promise<void> {
   const lost = new AbortController();

@@ -23,7 +23,7 @@ describe('runWorker', () => {
     await scheduler.advanceBy(250);
     stop.abort();
     await scheduler.advanceBy(1_000);
-    expect(await done).toEqual({ completed: 1, failed: 0, refused: 0 });
+    expect(await done).toEqual({ completed: 1, failed: 0, refused: 0, storeErrors: 0 });
     expect(await board.shard('m/a')).toMatchObject({ status: 'done', result: 'slow result', runs: [{ attempt: 1, worker: 'w' }] });
   });
 
@@ -47,7 +47,7 @@ describe('runWorker', () => {
       abortedSeen = signal.aborted;
       return 'paused result';
     } });
-    expect(await done).toEqual({ completed: 0, failed: 0, refused: 1 });
+    expect(await done).toEqual({ completed: 0, failed: 0, refused: 1, storeErrors: 0 });
     expect(abortedSeen).toBe(true);
     expect(events.map((event) => event.kind)).toEqual(['claimed', 'refused']);
     expect(await board.shard('m/a')).toMatchObject({ status: 'done', result: 'taker result' });
@@ -67,7 +67,7 @@ describe('runWorker', () => {
     await scheduler.advanceBy(200);
     stop.abort();
     await scheduler.advanceBy(100);
-    expect(await done).toEqual({ completed: 1, failed: 1, refused: 0 });
+    expect(await done).toEqual({ completed: 1, failed: 1, refused: 0, storeErrors: 0 });
     expect(await board.shard('m/a')).toMatchObject({ status: 'done', runs: [{ status: 'failed', reason: 'TypeError: bad tool answer' }, { status: 'succeeded' }] });
   });
 

@@ -17,7 +17,6 @@ interface ShardState {
   lease: { worker: string; token: number; expiresAt: number } | undefined;
   runs: ShardRun[];
   revision: number;
-  runRevisions: number[];
 }
 
 /** The board in memory. One process; gone when it ends. */
@@ -25,6 +24,11 @@ export class MemoryBoard implements Blackboard {
   readonly rules: BoardRules;
   readonly #entries = new Map<string, Entry>();
   readonly #shards = new Map<string, ShardState>();
+  // Per type: shards waiting to be claimed (a heap by ready time, then id) and shards held by a
+  // lease (few: one per worker). A claim looks at the heap's top and at the held ones whose lease
+  // ran out, so it costs O(log n + workers), not a scan of the board.
+  readonly #ready = new Map<string, ShardState[]>();
+  readonly #heldByType = new Map<string, Set<ShardState>>();
   #revision = 0;
   #tokens = 0;
   #closed = false;
@@ -58,10 +62,6 @@ export class MemoryBoard implements Blackboard {
     for (const entry of this.#entries.values()) if (entry.revision > from) changes.push({ kind: 'entry', id: entry.key, revision: entry.revision });
     for (const state of this.#shards.values()) {
       if (state.revision > from) changes.push({ kind: 'shard', id: state.shard.id, revision: state.revision });
-      state.runs.forEach((run, i) => {
-        const runRevision = state.runRevisions[i] as number;
-        if (runRevision > from) changes.push({ kind: 'run', id: `${run.shardId}#${run.attempt}`, revision: runRevision });
-      });
     }
     changes.sort((a, b) => a.revision - b.revision || compare(a.kind, b.kind) || compare(a.id, b.id));
     const listed = changes.slice(0, max);
@@ -83,7 +83,9 @@ export class MemoryBoard implements Blackboard {
     if (fresh.length > 0) {
       const revision = ++this.#revision;
       for (const shard of fresh) {
-        this.#shards.set(shard.id, { shard, status: 'ready', result: undefined, readyAt: now, lease: undefined, runs: [], revision, runRevisions: [] });
+        const state: ShardState = { shard, status: 'ready', result: undefined, readyAt: now, lease: undefined, runs: [], revision };
+        this.#shards.set(shard.id, state);
+        this.#queue(state);
       }
     }
     return { posted: fresh.length, existing };
@@ -99,7 +101,7 @@ export class MemoryBoard implements Blackboard {
       revision ??= ++this.#revision;
       const last = state.runs.at(-1);
       if (last !== undefined && last.status === 'running') {
-        this.#endRun(state, { status: 'expired', endedAt: now, reason: expiredReason(now) }, revision);
+        this.#endRun(state, { status: 'expired', endedAt: now, reason: expiredReason(now) });
       }
       if (state.runs.length >= state.shard.maxAttempts) {
         state.status = 'failed';
@@ -112,9 +114,9 @@ export class MemoryBoard implements Blackboard {
       const attempt = state.runs.length + 1;
       state.lease = { worker, token, expiresAt };
       state.runs.push({ shardId: state.shard.id, attempt, worker, token, status: 'running', startedAt: now, endedAt: null, outcome: undefined, reason: null });
-      state.runRevisions.push(revision);
       state.status = 'running';
       state.revision = revision;
+      this.#hold(state);
       const { shard } = state;
       return { shardId: shard.id, mission: shard.mission, type: shard.type, input: shard.input, attempt, worker, token, expiresAt };
     }
@@ -138,10 +140,11 @@ export class MemoryBoard implements Blackboard {
     const copy = plainJson(`result of shard "${claim.shardId}"`, outcome);
     const state = this.#held(claim, now);
     const revision = ++this.#revision;
-    this.#endRun(state, { status: 'succeeded', endedAt: now, outcome: copy }, revision);
+    this.#endRun(state, { status: 'succeeded', endedAt: now, outcome: copy });
     state.status = 'done';
     state.result = copy;
     state.lease = undefined;
+    this.#unhold(state);
     state.revision = revision;
   }
 
@@ -152,8 +155,9 @@ export class MemoryBoard implements Blackboard {
     const why = checkReason(reason);
     const state = this.#held(claim, now);
     const revision = ++this.#revision;
-    this.#endRun(state, { status: 'failed', endedAt: now, reason: why }, revision);
+    this.#endRun(state, { status: 'failed', endedAt: now, reason: why });
     state.lease = undefined;
+    this.#unhold(state);
     state.revision = revision;
     if (state.runs.length >= state.shard.maxAttempts) {
       state.status = 'failed';
@@ -161,6 +165,7 @@ export class MemoryBoard implements Blackboard {
     }
     state.status = 'ready';
     state.readyAt = now + backoffMs(state.shard.backoff, claim.attempt);
+    this.#queue(state);
     return { status: 'retrying', readyAt: state.readyAt };
   }
 
@@ -187,14 +192,39 @@ export class MemoryBoard implements Blackboard {
     if (this.#closed) throw new InvalidOptionError('board', 'an open board', 'a closed board');
   }
 
+  // The oldest claimable shard of `type`, taken out of the ready heap or the held set.
   #oldestReady(type: string, now: number): ShardState | undefined {
-    let best: ShardState | undefined;
-    for (const state of this.#shards.values()) {
-      if (state.shard.type !== type || state.status === 'done' || state.status === 'failed') continue;
-      if (state.readyAt > now || (state.lease !== undefined && state.lease.expiresAt > now)) continue;
-      if (best === undefined || state.readyAt < best.readyAt || (state.readyAt === best.readyAt && state.shard.id < best.shard.id)) best = state;
+    const heap = this.#ready.get(type) ?? [];
+    const top = heap[0];
+    let best = top !== undefined && top.readyAt <= now ? top : undefined;
+    let fromHeld = false;
+    for (const state of this.#heldByType.get(type) ?? []) {
+      if ((state.lease?.expiresAt ?? 0) > now) continue;
+      if (best === undefined || before(state, best)) {
+        best = state;
+        fromHeld = true;
+      }
     }
+    if (best === undefined) return undefined;
+    if (fromHeld) this.#heldByType.get(type)?.delete(best);
+    else heapPop(heap);
     return best;
+  }
+
+  #queue(state: ShardState): void {
+    const heap = this.#ready.get(state.shard.type) ?? [];
+    this.#ready.set(state.shard.type, heap);
+    heapPush(heap, state);
+  }
+
+  #hold(state: ShardState): void {
+    const held = this.#heldByType.get(state.shard.type) ?? new Set<ShardState>();
+    this.#heldByType.set(state.shard.type, held);
+    held.add(state);
+  }
+
+  #unhold(state: ShardState): void {
+    this.#heldByType.get(state.shard.type)?.delete(state);
   }
 
   // The shard the claim holds at `now`, or FencingTokenRejected saying why it does not.
@@ -212,16 +242,47 @@ export class MemoryBoard implements Blackboard {
     throw new FencingTokenRejected(asLease, reason, current, reason === 'expired' ? lease?.expiresAt : undefined);
   }
 
-  #endRun(state: ShardState, end: { status: ShardRun['status']; endedAt: number; outcome?: Json; reason?: string }, revision: number): void {
+  #endRun(state: ShardState, end: { status: ShardRun['status']; endedAt: number; outcome?: Json; reason?: string }): void {
     const index = state.runs.length - 1;
     const run = state.runs[index] as ShardRun;
     state.runs[index] = { ...run, status: end.status, endedAt: end.endedAt, outcome: end.outcome, reason: end.reason ?? null };
-    state.runRevisions[index] = revision;
   }
 }
 
 function view(state: ShardState): ShardView {
   return { shard: state.shard, status: state.status, result: state.result, runs: [...state.runs] };
+}
+
+function before(a: ShardState, b: ShardState): boolean {
+  return a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.shard.id < b.shard.id);
+}
+
+function heapPush(heap: ShardState[], state: ShardState): void {
+  heap.push(state);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(heap[i] as ShardState, heap[parent] as ShardState)) break;
+    [heap[i], heap[parent]] = [heap[parent] as ShardState, heap[i] as ShardState];
+    i = parent;
+  }
+}
+
+function heapPop(heap: ShardState[]): void {
+  const last = heap.pop();
+  if (last === undefined || heap.length === 0) return;
+  heap[0] = last;
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    const right = left + 1;
+    let smallest = i;
+    if (left < heap.length && before(heap[left] as ShardState, heap[smallest] as ShardState)) smallest = left;
+    if (right < heap.length && before(heap[right] as ShardState, heap[smallest] as ShardState)) smallest = right;
+    if (smallest === i) return;
+    [heap[i], heap[smallest]] = [heap[smallest] as ShardState, heap[i] as ShardState];
+    i = smallest;
+  }
 }
 
 function compare(a: string, b: string): number {

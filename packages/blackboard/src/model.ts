@@ -16,10 +16,14 @@ export interface Entry {
   readonly revision: number;
 }
 
-/** One thing that changed after a revision: its latest state carries `revision`. */
+/**
+ * One thing that changed after a revision: its latest state carries `revision`. A run never
+ * changes without its shard (opening, ending or expiring a run moves the shard too), so a
+ * shard change covers its runs: read them with `shard(id)`.
+ */
 export interface Change {
-  readonly kind: 'entry' | 'shard' | 'run';
-  /** The entry key, the shard id, or `<shard id>#<attempt>` for a run. */
+  readonly kind: 'entry' | 'shard';
+  /** The entry key or the shard id. */
   readonly id: string;
   readonly revision: number;
 }

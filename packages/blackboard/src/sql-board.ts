@@ -53,11 +53,9 @@ export const BLACKBOARD_SCHEMA: StoreSchema = {
            ended_at bigint,
            outcome jsonb,
            reason text,
-           revision bigint NOT NULL DEFAULT 0,
            PRIMARY KEY (shard_id, attempt))`,
         // Belt and braces: whatever a bug elsewhere did, a shard can hold one accepted result.
         "CREATE UNIQUE INDEX blackboard_runs_one_success ON blackboard_runs (shard_id) WHERE status = 'succeeded'",
-        'CREATE INDEX blackboard_runs_revision ON blackboard_runs (revision)',
       ],
     },
   ],
@@ -93,7 +91,6 @@ interface RunRow {
 
 interface Touched {
   readonly shards?: readonly string[];
-  readonly runs?: readonly (readonly [string, number])[];
   readonly entries?: readonly string[];
 }
 
@@ -160,7 +157,6 @@ export class SqlBoard implements Blackboard {
       SELECT kind, id, revision FROM (
         SELECT 'entry' AS kind, key AS id, revision FROM blackboard_entries WHERE revision > ${from}
         UNION ALL SELECT 'shard', id, revision FROM blackboard_shards WHERE revision > ${from}
-        UNION ALL SELECT 'run', shard_id || '#' || attempt, revision FROM blackboard_runs WHERE revision > ${from}
       ) AS changed ORDER BY revision, kind, id LIMIT ${max}`);
     const changes = rows.map((row) => ({ kind: row.kind, id: row.id, revision: Number(row.revision) }));
     return { changes, revision: changes.at(-1)?.revision ?? from };
@@ -213,43 +209,37 @@ export class SqlBoard implements Blackboard {
     const reason = expiredReason(now);
     return this.#db.transaction(async (tx) => {
       const leases = this.#leases.using(tx);
-      const shards: string[] = [];
-      const runs: (readonly [string, number])[] = [];
-      let claim: Claim | undefined;
       for (;;) {
-        // The lease row is locked by this claim; a late write of the run before this one
+        // The lease row is now locked by this claim; a late write of the run before this one
         // waits for it in its fence, then sees the new token and changes nothing.
         const lease = await leases.claim({ queue: queueOf(type), owner: worker, now, ttlMs });
-        if (lease === undefined) break;
-        const { rows } = await tx.query<{ status: ShardStatus; attempts: number; mission: string; input: Json; expired: number | null }>(sql`
+        if (lease === undefined) return undefined;
+        // One statement closes a run whose lease ran out, opens the next run (or fails the
+        // shard when its attempts are spent) and takes the next board revision. The revision
+        // row is locked after the lease row, as in every transaction here, so none deadlock.
+        const { rows } = await tx.query<{ status: ShardStatus; attempts: number; mission: string; input: Json }>(sql`
           WITH expired AS (
             UPDATE blackboard_runs SET status = 'expired', ended_at = ${now}, reason = ${reason}
-             WHERE shard_id = ${lease.item} AND status = 'running'
-            RETURNING attempt),
+             WHERE shard_id = ${lease.item} AND status = 'running'),
           opened AS (
             INSERT INTO blackboard_runs (shard_id, attempt, worker, token, status, started_at)
             SELECT id, attempts + 1, ${worker}, ${lease.token}, 'running', ${now}
-              FROM blackboard_shards WHERE id = ${lease.item} AND attempts < max_attempts
-            RETURNING attempt)
+              FROM blackboard_shards WHERE id = ${lease.item} AND attempts < max_attempts),
+          rev AS (UPDATE blackboard_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision)
           UPDATE blackboard_shards
              SET status = CASE WHEN attempts < max_attempts THEN 'running' ELSE 'failed' END,
-                 attempts = least(attempts + 1, max_attempts)
+                 attempts = least(attempts + 1, max_attempts),
+                 revision = (SELECT revision FROM rev)
            WHERE id = ${lease.item}
-          RETURNING status, attempts, mission, input, (SELECT attempt FROM expired) AS expired`);
+          RETURNING status, attempts, mission, input`);
         const row = rows[0];
         if (row === undefined) throw new ShardNotFound(lease.item);
-        shards.push(lease.item);
-        if (row.expired !== null) runs.push([lease.item, row.expired]);
         if (row.status === 'failed') {
           await leases.complete(lease, { now });
           continue;
         }
-        runs.push([lease.item, row.attempts]);
-        claim = { shardId: lease.item, mission: row.mission, type, input: row.input, attempt: row.attempts, worker, token: lease.token, expiresAt: lease.expiresAt };
-        break;
+        return { shardId: lease.item, mission: row.mission, type, input: row.input, attempt: row.attempts, worker, token: lease.token, expiresAt: lease.expiresAt };
       }
-      if (shards.length > 0) await stamp(tx, { shards, runs });
-      return claim;
     });
   }
 
@@ -265,19 +255,26 @@ export class SqlBoard implements Blackboard {
     checkClaim(claim);
     checkTime('now', now);
     const text = JSON.stringify(plainJson(`result of shard "${claim.shardId}"`, outcome));
-    await this.#db.transaction(async (tx) => {
-      const leases = this.#leases.using(tx);
-      const lease = leaseOf(claim);
-      const written = await fenced(tx, claim, () => leases.fencedWrite(lease, now, (fence) => sql`
+    const lease = leaseOf(claim);
+    // One statement, so one round trip and its own transaction: the fenced run update, then (only
+    // if it changed the run, which also took the lease row's share lock) the lease's removal,
+    // the next board revision, and the shard's result. The lease row is deleted here rather than
+    // through SqlLeases.complete to save a round trip; the condition is the same token check.
+    const written = await fenced(this.#db, claim, () =>
+      this.#leases.fencedWrite(lease, now, (fence) => sql`
         WITH run AS (
           UPDATE blackboard_runs SET status = 'succeeded', outcome = ${text}::jsonb, ended_at = ${now}
            WHERE shard_id = ${claim.shardId} AND attempt = ${claim.attempt} AND token = ${claim.token} AND status = 'running' AND ${fence}
-          RETURNING shard_id)
-        UPDATE blackboard_shards SET status = 'done', result = ${text}::jsonb WHERE id IN (SELECT shard_id FROM run)`));
-      if (written.rowCount !== 1) throw new Error(`run ${claim.attempt} of shard "${claim.shardId}" is not open although its lease holds`);
-      await leases.complete(lease, { now });
-      await stamp(tx, { shards: [claim.shardId], runs: [[claim.shardId, claim.attempt]] });
-    });
+          RETURNING shard_id),
+        released AS (
+          DELETE FROM agentops_leases
+           WHERE queue = ${lease.queue} AND item = ${claim.shardId} AND token = ${claim.token} AND EXISTS (SELECT 1 FROM run)),
+        rev AS (
+          UPDATE blackboard_revision SET revision = revision + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM run) RETURNING revision)
+        UPDATE blackboard_shards SET status = 'done', result = ${text}::jsonb, revision = (SELECT revision FROM rev)
+         WHERE id IN (SELECT shard_id FROM run)`),
+    );
+    if (written.rowCount !== 1) throw new Error(`run ${claim.attempt} of shard "${claim.shardId}" is not open although its lease holds`);
   }
 
   async fail(claim: Claim, reason: string, now: number): Promise<FailOutcome> {
@@ -307,7 +304,7 @@ export class SqlBoard implements Blackboard {
         await leases.release(lease, { now, readyAt });
         outcome = { status: 'retrying', readyAt };
       }
-      await stamp(tx, { shards: [claim.shardId], runs: [[claim.shardId, claim.attempt]] });
+      await stamp(tx, { shards: [claim.shardId] });
       return outcome;
     });
   }
@@ -348,13 +345,9 @@ export class SqlBoard implements Blackboard {
 // last, so the revision row is locked only from here to COMMIT: rows first, revision last, in
 // every transaction, so two writers never wait for each other in opposite orders.
 async function stamp(tx: SqlExecutor, touched: Touched): Promise<number> {
-  const runs = touched.runs ?? [];
   const { rows } = await tx.query<{ revision: bigint }>(sql`
     WITH rev AS (UPDATE blackboard_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision),
     s AS (UPDATE blackboard_shards SET revision = (SELECT revision FROM rev) WHERE id = ANY(${touched.shards ?? []}::text[])),
-    r AS (UPDATE blackboard_runs AS run SET revision = (SELECT revision FROM rev)
-            FROM unnest(${runs.map((run) => run[0])}::text[], ${runs.map((run) => run[1])}::int[]) AS t(shard_id, attempt)
-           WHERE run.shard_id = t.shard_id AND run.attempt = t.attempt),
     e AS (UPDATE blackboard_entries SET revision = (SELECT revision FROM rev) WHERE key = ANY(${touched.entries ?? []}::text[]))
     SELECT revision FROM rev`);
   return Number(rows[0]?.revision);

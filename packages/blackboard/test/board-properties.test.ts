@@ -176,7 +176,7 @@ async function checkBoard(board: Blackboard, mission: string, model: Map<string,
   }
 }
 
-const RUNS: Record<StoreKind, number> = { memory: 150, pglite: 12, server: 8 };
+const RUNS: Record<StoreKind, number> = { memory: 200, pglite: 20, server: 10 };
 
 describe.each(['memory', 'pglite', 'server'] as const)('random interleavings on %s', (kind) => {
   let opened: OpenedBoard;

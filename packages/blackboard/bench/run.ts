@@ -9,7 +9,7 @@ import type { Blackboard } from '../src/index.ts';
 
 const WORKERS = [1, 2, 4, 8] as const;
 const RUNS = 3;
-const MEMORY_MS = 1_000;
+const MEMORY_MS = 500;
 const SERVER_MS = 2_000;
 
 function median(values: readonly number[]): number {
@@ -124,7 +124,7 @@ for (const workers of WORKERS) {
   const cas: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const board = new MemoryBoard({ shardTypes: ['work'] });
-    const result = await shardLoop(board, workers, 60_000, MEMORY_MS);
+    const result = await shardLoop(board, workers, 250_000, MEMORY_MS);
     rates.push(result.perSecond);
     conflicts.push(result.conflictRate);
     cas.push(await casLoop(board, workers, 300));

@@ -52,6 +52,7 @@ export interface MissionSpec {
   readonly shards: readonly ShardSpec[];
 }
 
+// #region shard-and-run
 /** A shard as accepted: immutable. Its id is `<mission>/<key>`. */
 export interface Shard {
   readonly id: string;
@@ -82,6 +83,7 @@ export interface ShardRun {
   /** Why the run ended without a result (the worker's error, or that its lease expired). */
   readonly reason: string | null;
 }
+// #endregion shard-and-run
 
 /** A shard with where it stands and every run so far. */
 export interface ShardView {

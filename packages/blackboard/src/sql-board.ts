@@ -250,6 +250,7 @@ export class SqlBoard implements Blackboard {
     return { ...claim, expiresAt: lease.expiresAt };
   }
 
+  // #region complete-under-token
   async complete(claim: Claim, outcome: Json, now: number): Promise<void> {
     this.#open();
     checkClaim(claim);
@@ -276,6 +277,7 @@ export class SqlBoard implements Blackboard {
     );
     if (written.rowCount !== 1) throw new Error(`run ${claim.attempt} of shard "${claim.shardId}" is not open although its lease holds`);
   }
+  // #endregion complete-under-token
 
   async fail(claim: Claim, reason: string, now: number): Promise<FailOutcome> {
     this.#open();

@@ -160,6 +160,7 @@ export function mergeKey(missionId: string): string {
   return `missions/${missionId}/merged`;
 }
 
+// #region merge-from-the-board
 /**
  * The "+1" of N+1 workers: merges a mission once every shard is done, or reports which shards
  * failed (with every run and its reason). It reads everything from the board and writes the
@@ -193,6 +194,7 @@ export async function mergeMission(
     return merged(winner.value);
   }
 }
+// #endregion merge-from-the-board
 
 function merged(value: Json): MergeOutcome {
   const record = value as { readonly result: Json; readonly mergedBy: string };

@@ -2,7 +2,7 @@
 // every shard of a mission is done. Neither keeps state the board does not hold.
 import { SleepAborted, durationMs, sleep, systemScheduler } from '@12-factor-agentops/core';
 import type { Scheduler } from '@12-factor-agentops/core';
-import { CommitOutcomeUnknown, DatabaseUnavailable, FencingTokenRejected } from '@12-factor-agentops/sql';
+import { CommitOutcomeUnknown, DatabaseUnavailable, FencingTokenRejected, sqlState } from '@12-factor-agentops/sql';
 import type { Blackboard } from './board.ts';
 import { DEFAULT_CLAIM_TTL_MS, DEFAULT_IDLE_WAIT_MS } from './defaults.ts';
 import { Conflict } from './errors.ts';
@@ -18,7 +18,7 @@ export type WorkerEvent =
   | { readonly kind: 'completed'; readonly claim: Claim }
   | { readonly kind: 'failed'; readonly claim: Claim; readonly reason: string; readonly retrying: boolean }
   | { readonly kind: 'refused'; readonly claim: Claim; readonly error: FencingTokenRejected }
-  | { readonly kind: 'store-error'; readonly error: DatabaseUnavailable | CommitOutcomeUnknown };
+  | { readonly kind: 'store-error'; readonly error: Error };
 
 export interface WorkerOptions {
   readonly board: Blackboard;
@@ -44,7 +44,9 @@ export interface WorkerSummary {
   /** Results or failures the board refused because the claim had been lost. */
   readonly refused: number;
   /**
-   * Calls the store could not answer (`DatabaseUnavailable`, `CommitOutcomeUnknown`). The worker
+   * Calls the store could not answer (`DatabaseUnavailable`, `CommitOutcomeUnknown`, or the
+   * server ending a session idle in a transaction past `idle_in_transaction_session_timeout`,
+   * SQLSTATE 25P03, which rolls the transaction back). The worker
    * waits and goes on: a claim it held expires and is taken over, and a result whose commit is
    * unknown either landed or is redone by the next run.
    */
@@ -91,13 +93,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       tell({ kind: 'claimed', claim });
       await runOne(board, claim, handle, ttlMs, scheduler, summary, tell);
     } catch (error) {
-      if (!(error instanceof DatabaseUnavailable || error instanceof CommitOutcomeUnknown)) throw error;
+      if (!isStoreOutage(error)) throw error;
       summary.storeErrors++;
       tell({ kind: 'store-error', error });
       if (!(await idle())) break;
     }
   }
   return summary;
+}
+
+function isStoreOutage(error: unknown): error is Error {
+  return error instanceof DatabaseUnavailable || error instanceof CommitOutcomeUnknown || (error instanceof Error && sqlState(error) === '25P03');
 }
 
 async function runOne(

@@ -1,8 +1,27 @@
 // The worker loop on virtual time: renewal, refusal of a lost claim, failures, a throwing observer.
 import { VirtualScheduler, sleep } from '@12-factor-agentops/core';
+import { DatabaseUnavailable } from '@12-factor-agentops/sql';
 import { describe, expect, it } from 'vitest';
 import { MemoryBoard, runWorker } from '../src/index.ts';
-import type { WorkerEvent } from '../src/index.ts';
+import type { Blackboard, WorkerEvent } from '../src/index.ts';
+
+// `board` with its claim replaced: a store that answers claims badly.
+function withClaim(board: Blackboard, claim: Blackboard['claim']): Blackboard {
+  return {
+    rules: board.rules,
+    read: (key) => board.read(key),
+    write: (key, value, at) => board.write(key, value, at),
+    changesSince: (revision, limit) => board.changesSince(revision, limit),
+    postMission: (mission, now) => board.postMission(mission, now),
+    claim,
+    renew: (held, at) => board.renew(held, at),
+    complete: (held, outcome, now) => board.complete(held, outcome, now),
+    fail: (held, reason, now) => board.fail(held, reason, now),
+    shard: (id) => board.shard(id),
+    mission: (id) => board.mission(id),
+    close: () => board.close(),
+  };
+}
 
 const T0 = 1_700_000_000_000;
 
@@ -69,6 +88,23 @@ describe('runWorker', () => {
     await scheduler.advanceBy(100);
     expect(await done).toEqual({ completed: 1, failed: 1, refused: 0, storeErrors: 0 });
     expect(await board.shard('m/a')).toMatchObject({ status: 'done', runs: [{ status: 'failed', reason: 'TypeError: bad tool answer' }, { status: 'succeeded' }] });
+  });
+
+  it('rides out a store that is unavailable, then finishes the shard; any other error stops it', async () => {
+    const scheduler = new VirtualScheduler(T0);
+    const board = new MemoryBoard({ shardTypes: ['t'] });
+    await board.postMission({ id: 'm', shards: [{ key: 'a', type: 't', input: 1 }] }, T0);
+    let outages = 2;
+    const flaky = withClaim(board, async (request) => {
+      if (outages-- > 0) throw new DatabaseUnavailable('db:5432/app', 'connection refused');
+      return board.claim(request);
+    });
+    const done = runWorker({ board: flaky, worker: 'w', type: 't', idleWaitMs: 10, scheduler, stopWhenIdle: true, handle: async () => 'ok' });
+    await scheduler.advanceBy(50);
+    expect(await done).toEqual({ completed: 1, failed: 0, refused: 0, storeErrors: 2 });
+
+    const broken = withClaim(board, () => Promise.reject(new RangeError('a bug')));
+    await expect(runWorker({ board: broken, worker: 'w', type: 't', scheduler, handle: async () => 1 })).rejects.toThrow('a bug');
   });
 
   it('refuses bad options before claiming anything', async () => {

@@ -7,8 +7,9 @@ import { digest } from './work.ts';
 
 const [url, worker, ttl] = process.argv.slice(2) as [string, string, string];
 // A worker paused in the middle of a transaction would hold its row locks, the board revision's
-// among them, until it wakes: the server ends such a session after a second.
-const db = await connect(`${url}?options=-c%20idle_in_transaction_session_timeout%3D1000`, { poolSize: 2 });
+// among them, until it wakes: the server ends such a session after 3 s (and the worker, when it
+// wakes, counts a store error and goes on).
+const db = await connect(`${url}?options=-c%20idle_in_transaction_session_timeout%3D3000`, { poolSize: 2 });
 const board = await SqlBoard.open(db, { shardTypes: ['digest'] });
 const stop = new AbortController();
 process.stdin.on('data', () => stop.abort());

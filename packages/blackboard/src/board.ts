@@ -31,7 +31,11 @@ export interface Blackboard {
    * Returns the new entry; throws `Conflict` with the current version otherwise.
    */
   write(key: string, value: Json, at: { readonly expectedVersion: number }): Promise<Entry>;
-  /** Everything changed after `revision`, each once at its latest revision, in revision order, at most `limit`. */
+  /**
+   * Everything changed after `revision`, each once at its latest revision, in revision order:
+   * whole revisions up to the one of the `limit`-th change, so more than `limit` changes when
+   * that revision changed several things, and never part of a revision.
+   */
   changesSince(revision: number, limit?: number): Promise<Changes>;
 
   /**

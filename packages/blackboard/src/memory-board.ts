@@ -64,7 +64,9 @@ export class MemoryBoard implements Blackboard {
       if (state.revision > from) changes.push({ kind: 'shard', id: state.shard.id, revision: state.revision });
     }
     changes.sort((a, b) => a.revision - b.revision || compare(a.kind, b.kind) || compare(a.id, b.id));
-    const listed = changes.slice(0, max);
+    // Whole revisions only, as in the SQL store: never part of one.
+    const cutoff = changes[max - 1]?.revision ?? Number.POSITIVE_INFINITY;
+    const listed = changes.filter((change) => change.revision <= cutoff);
     return { changes: listed, revision: listed.at(-1)?.revision ?? from };
   }
 

@@ -160,6 +160,9 @@ export function checkShardId(value: unknown): string {
 
 const MAX_TIME_MS = 8.64e15;
 
+/** The most shards one `postMission` call accepts; a mission may be posted in several parts. */
+export const MAX_SHARDS_PER_POST = 10_000;
+
 export function checkTime(option: string, value: unknown): number {
   return wholeNumber(option, value, 0, MAX_TIME_MS);
 }
@@ -211,8 +214,8 @@ export function canonicalJson(value: Json): string {
 /** Checks a mission against the board's rules and returns its shards as the board will hold them. Throws before anything is written. */
 export function acceptMission(rules: BoardRules, mission: MissionSpec, now: number): Shard[] {
   const missionId = checkName('mission.id', mission.id);
-  if (!Array.isArray(mission.shards) || mission.shards.length === 0) {
-    throw new InvalidOptionError('mission.shards', 'a non-empty array of shards', mission.shards);
+  if (!Array.isArray(mission.shards) || mission.shards.length === 0 || mission.shards.length > MAX_SHARDS_PER_POST) {
+    throw new InvalidOptionError('mission.shards', `an array of 1 to ${MAX_SHARDS_PER_POST} shards (post a larger mission in parts)`, mission.shards);
   }
   const keys = new Set<string>();
   return mission.shards.map((spec, i) => {

@@ -153,11 +153,17 @@ export class SqlBoard implements Blackboard {
     this.#open();
     const from = checkRevision(revision);
     const max = checkLimit(limit);
+    // Whole revisions only: a page ends at the revision of its `limit`-th change and includes
+    // every change of that revision, so a reader that moves on to the page's last revision
+    // never skips part of one (posting a mission changes many shards in one revision).
     const { rows } = await this.#db.query<{ kind: Change['kind']; id: string; revision: bigint }>(sql`
-      SELECT kind, id, revision FROM (
+      WITH changed AS (
         SELECT 'entry' AS kind, key AS id, revision FROM blackboard_entries WHERE revision > ${from}
-        UNION ALL SELECT 'shard', id, revision FROM blackboard_shards WHERE revision > ${from}
-      ) AS changed ORDER BY revision, kind, id LIMIT ${max}`);
+        UNION ALL SELECT 'shard', id, revision FROM blackboard_shards WHERE revision > ${from}),
+      cutoff AS (SELECT revision FROM changed ORDER BY revision OFFSET ${max - 1} LIMIT 1)
+      SELECT kind, id, revision FROM changed
+       WHERE NOT EXISTS (SELECT 1 FROM cutoff) OR revision <= (SELECT revision FROM cutoff)
+       ORDER BY revision, kind, id`);
     const changes = rows.map((row) => ({ kind: row.kind, id: row.id, revision: Number(row.revision) }));
     return { changes, revision: changes.at(-1)?.revision ?? from };
   }

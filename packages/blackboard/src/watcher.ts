@@ -29,14 +29,10 @@ export class BoardWatcher {
     for (;;) {
       const page = await this.#board.changesSince(this.#revision, pageSize);
       if (page.changes.length === 0) return handled;
-      // A page can end in the middle of one revision's changes; hand over only whole revisions,
-      // unless the page holds a single revision, which then must be larger than the page size.
-      const last = page.revision;
-      const whole = page.changes.length < pageSize ? page.changes : page.changes.filter((change) => change.revision < last);
-      const batch = whole.length > 0 ? whole : page.changes;
-      await onChanges(batch);
-      handled += batch.length;
-      this.#revision = batch.at(-1)?.revision ?? this.#revision;
+      // A page holds whole revisions, so moving to its last one skips nothing.
+      await onChanges(page.changes);
+      handled += page.changes.length;
+      this.#revision = page.revision;
       if (page.changes.length < pageSize) return handled;
     }
   }

@@ -95,6 +95,15 @@ describe.each(STORES)('board on %s', (kind) => {
         again.push(...changes.map((change) => change.id));
       });
       expect(again).toEqual(['w3']);
+      // One posting changes five shards in one revision: a page of two still hands over all five,
+      // because a page never splits a revision.
+      await board.postMission({ id: 'watched', shards: ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, type: 'review', input: key })) }, T0);
+      await board.write('w4', 1, { expectedVersion: 0 });
+      const pages: string[][] = [];
+      await watcher.catchUp((changes) => {
+        pages.push(changes.map((change) => change.id));
+      }, 2);
+      expect(pages).toEqual([['watched/a', 'watched/b', 'watched/c', 'watched/d', 'watched/e'], ['w4']]);
       await expect(board.changesSince(-1)).rejects.toBeInstanceOf(InvalidOptionError);
       await expect(board.changesSince(Number.NaN)).rejects.toBeInstanceOf(InvalidOptionError);
     });

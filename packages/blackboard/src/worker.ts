@@ -2,7 +2,7 @@
 // every shard of a mission is done. Neither keeps state the board does not hold.
 import { SleepAborted, durationMs, sleep, systemScheduler } from '@12-factor-agentops/core';
 import type { Scheduler } from '@12-factor-agentops/core';
-import { CommitOutcomeUnknown, DatabaseUnavailable, FencingTokenRejected, sqlState } from '@12-factor-agentops/sql';
+import { CommitOutcomeUnknown, DatabaseUnavailable, FencingTokenRejected } from '@12-factor-agentops/sql';
 import type { Blackboard } from './board.ts';
 import { DEFAULT_CLAIM_TTL_MS, DEFAULT_IDLE_WAIT_MS } from './defaults.ts';
 import { Conflict } from './errors.ts';
@@ -44,9 +44,9 @@ export interface WorkerSummary {
   /** Results or failures the board refused because the claim had been lost. */
   readonly refused: number;
   /**
-   * Calls the store could not answer (`DatabaseUnavailable`, `CommitOutcomeUnknown`, or the
-   * server ending a session idle in a transaction past `idle_in_transaction_session_timeout`,
-   * SQLSTATE 25P03, which rolls the transaction back). The worker
+   * Calls the store could not answer (`DatabaseUnavailable`, which includes the server ending a
+   * session idle in a transaction past `idle_in_transaction_session_timeout`, or
+   * `CommitOutcomeUnknown`). The worker
    * waits and goes on: a claim it held expires and is taken over, and a result whose commit is
    * unknown either landed or is redone by the next run.
    */
@@ -103,7 +103,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
 }
 
 function isStoreOutage(error: unknown): error is Error {
-  return error instanceof DatabaseUnavailable || error instanceof CommitOutcomeUnknown || (error instanceof Error && sqlState(error) === '25P03');
+  return error instanceof DatabaseUnavailable || error instanceof CommitOutcomeUnknown;
 }
 
 async function runOne(

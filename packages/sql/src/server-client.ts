@@ -44,7 +44,11 @@ const types = {
 
 // SQLSTATEs after which the connection is gone or refused: the server rolled back whatever
 // transaction was open, so nothing was applied.
-const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// 57P01–57P03: the server shut the session down; 53300: too many clients; 25P03 and 25P04: the
+// server ended a session left idle in a transaction, or whose transaction ran too long
+// (idle_in_transaction_session_timeout, transaction_timeout): the transaction is rolled back
+// and the connection is gone.
+const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '53300', '25P03', '25P04']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const CONNECTION_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i;
 

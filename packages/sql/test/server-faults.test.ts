@@ -49,6 +49,29 @@ describe('on a shared server', () => {
     expect((await db.query('SELECT id FROM transfers')).rows).toEqual([{ id: 3 }]);
   });
 
+  it('reports a session the server ended for idling in a transaction (25P03) as DatabaseUnavailable, with nothing applied', async () => {
+    await db.query('CREATE TABLE idle_writes (id int PRIMARY KEY)');
+    const error = await db
+      .transaction(
+        async (tx) => {
+          await tx.query("SET LOCAL idle_in_transaction_session_timeout = '100ms'");
+          await tx.query('INSERT INTO idle_writes VALUES (1)');
+          // A worker paused here (GC, SIGSTOP) past the timeout: the server ends its session.
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          await tx.query('INSERT INTO idle_writes VALUES (2)');
+        },
+        { attempts: 1 },
+      )
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DatabaseUnavailable);
+    expect((error as DatabaseUnavailable).retryable).toBe(true);
+    // pg reports the server's FATAL 25P03 when it reads it, or the closed socket when that comes first.
+    expect((error as Error).message).toMatch(/SQLSTATE 25P03|Connection terminated/);
+    expect((await db.query('SELECT count(*)::int AS n FROM idle_writes')).rows).toEqual([{ n: 0 }]);
+    await db.transaction((tx) => tx.query('INSERT INTO idle_writes VALUES (3)'));
+    expect((await db.query('SELECT id FROM idle_writes')).rows).toEqual([{ id: 3 }]);
+  });
+
   /**
    * A real serialization failure: a repeatable-read transaction reads row 1 of `table`, another
    * connection updates and commits it, then the first tries to update it too (40001). Only the

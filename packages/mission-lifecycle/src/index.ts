@@ -37,6 +37,8 @@ export type {
 export { isProcessAlive, thisProcess } from './store.ts';
 export type { MissionStore, Ownership, Takeover, WorkerIdentity } from './store.ts';
 export { LocalMissionStore } from './local-store.ts';
+export { MISSION_SCHEMA, SqlMissionStore } from './sql-store.ts';
+export type { SqlMissionStoreOptions } from './sql-store.ts';
 export type { LocalMissionStoreOptions } from './local-store.ts';
 export { loadMission, resume, sendEvent } from './runner.ts';
 export type { ResumeOptions, StepContext, StepFunction } from './runner.ts';

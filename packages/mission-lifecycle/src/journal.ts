@@ -1,7 +1,7 @@
 // What a mission's journal holds, how a stored record is checked on the way in, and the one
 // pure fold that rebuilds a mission from its records. Both stores and the runner use `replay`,
 // so "what the mission is" is always "what was recorded", never what a process remembers.
-import { JournalCorrupt, UnknownMissionState } from './errors.ts';
+import { InvalidTransition, JournalCorrupt, UnknownMissionState } from './errors.ts';
 import { isMissionEvent, isMissionState, nextState } from './lifecycle.ts';
 import type { MissionEvent, MissionState } from './lifecycle.ts';
 
@@ -182,7 +182,8 @@ export function replay(missionId: string, records: readonly StoredRecord[], path
         try {
           target = nextState(state, record.event, { steps, done });
         } catch (error) {
-          return fail(`transition the table refuses: ${(error as Error).message}`);
+          const guard = error instanceof InvalidTransition ? error.guard : undefined;
+          return fail(`the table refuses ${record.event} in state "${state}"${guard === undefined ? '' : ` (guard ${guard})`}`);
         }
         if (target !== record.to) fail(`transition ${record.event} from "${state}" leads to "${target}", not "${record.to}"`);
         state = target;

@@ -158,6 +158,10 @@ export class LocalMissionStore implements MissionStore {
     for (const id of [...this.#appenders.keys()]) await this.#closeAppender(id);
   }
 
+  locate(missionId: string): string {
+    return this.#journalPath(checkMissionId(missionId));
+  }
+
   #journalPath(id: string): string {
     return join(this.where, id, 'journal.jsonl');
   }

@@ -52,12 +52,12 @@ export async function resume(missionId: string, options: ResumeOptions): Promise
   let ownership = await store.claim(missionId, options.worker, now(), ttlMs);
   try {
     let records = await store.read(missionId);
-    let mission = replay(missionId, records, store.where);
+    let mission = replay(missionId, records, store.locate(missionId));
     // #region persist-before-effect
     const write = async (record: OwnedRecord): Promise<void> => {
       const stored = await store.append(ownership, record, now());
       records = [...records, stored];
-      mission = replay(missionId, records, store.where);
+      mission = replay(missionId, records, store.locate(missionId));
       options.onRecord?.(stored);
     };
     const transition = async (event: MissionEvent, reason?: string): Promise<void> => {
@@ -103,14 +103,17 @@ export async function sendEvent(
 ): Promise<MissionSnapshot> {
   const clock = options.clock ?? systemClock;
   const now = (): number => readClock(clock, 'the worker clock');
+  // Checked before the claim too, so a refused event leaves no record at all (not even a claim).
+  const seen = await loadMission(options.store, missionId);
+  nextState(seen.state, event, seen);
   const ownership: Ownership = await options.store.claim(missionId, options.worker, now(), DEFAULT_LEASE_TTL_MS);
   try {
     const records = await options.store.read(missionId);
-    const mission = replay(missionId, records, options.store.where);
+    const mission = replay(missionId, records, options.store.locate(missionId));
     const to = nextState(mission.state, event, mission);
     const base = { kind: 'transition' as const, token: ownership.token, event, from: mission.state, to, at: now() };
     const stored = await options.store.append(ownership, options.reason === undefined ? base : { ...base, reason: options.reason }, now());
-    return replay(missionId, [...records, stored], options.store.where);
+    return replay(missionId, [...records, stored], options.store.locate(missionId));
   } finally {
     await options.store.release(ownership, now()).catch(() => undefined);
   }
@@ -118,5 +121,5 @@ export async function sendEvent(
 
 /** The mission as its records describe it, without claiming it. */
 export async function loadMission(store: MissionStore, missionId: string): Promise<MissionSnapshot> {
-  return replay(missionId, await store.read(missionId), store.where);
+  return replay(missionId, await store.read(missionId), store.locate(missionId));
 }

@@ -32,6 +32,8 @@ export interface Takeover {
 export interface MissionStore {
   /** Where the store keeps its data, for messages (a directory, or a database target). */
   readonly where: string;
+  /** Where one mission's records are, as error messages name it (a journal path, or a table and key). */
+  locate(missionId: string): string;
   /** Records a new mission in state `pending`; `MissionExists` if the id is taken. */
   create(missionId: string, steps: readonly string[], now: number): Promise<void>;
   /**

@@ -12,7 +12,9 @@ import {
   lifecycleMermaid,
   nextState,
 } from '../src/index.ts';
-import type { GuardContext, MissionEvent, MissionState } from '../src/index.ts';
+import type { GuardContext, LifecycleTable, MissionEvent, MissionState } from '../src/index.ts';
+
+const TABLE: LifecycleTable = MISSION_LIFECYCLE;
 
 const steps = ['fetch', 'review', 'report'];
 const contexts = fc.record({
@@ -62,10 +64,10 @@ describe('the lifecycle table', () => {
 
   it('declares a transition only to declared states, and lets every state reach a terminal one', () => {
     for (const state of MISSION_STATES) {
-      for (const spec of Object.values(MISSION_LIFECYCLE.states[state].on ?? {})) expect(MISSION_STATES).toContain(spec.target);
+      for (const spec of Object.values(TABLE.states[state].on ?? {})) expect(MISSION_STATES).toContain(spec.target);
     }
     const reachesEnd = (state: MissionState, seen = new Set<MissionState>()): boolean =>
-      isTerminal(state) || (!seen.has(state) && Object.values(MISSION_LIFECYCLE.states[state].on ?? {}).some((spec) => reachesEnd(spec.target, new Set([...seen, state]))));
+      isTerminal(state) || (!seen.has(state) && Object.values(TABLE.states[state].on ?? {}).some((spec) => reachesEnd(spec.target, new Set([...seen, state]))));
     for (const state of MISSION_STATES) expect(reachesEnd(state), state).toBe(true);
   });
 
@@ -103,7 +105,7 @@ describe('the lifecycle table', () => {
     const expected = MISSION_STATES.flatMap((state) => allowedEvents(state).map((event) => [state, event] as const));
     expect(edges).toHaveLength(expected.length);
     for (const [state, event] of expected) {
-      const spec = MISSION_LIFECYCLE.states[state].on?.[event];
+      const spec = TABLE.states[state].on?.[event];
       expect(diagram).toContain(`    ${state} --> ${spec?.target}: ${event}`);
     }
     expect(diagram.startsWith('stateDiagram-v2\n    [*] --> pending\n')).toBe(true);

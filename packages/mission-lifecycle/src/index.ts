@@ -45,3 +45,5 @@ export type { ResumeOptions, StepContext, StepFunction } from './runner.ts';
 export { DEFAULT_LEASE_TTL_MS, DEFAULT_POLL_INTERVAL_MS } from './defaults.ts';
 // The sql package's rejection is the one error for a stale fencing token, on both stores.
 export { FencingTokenRejected } from '@12-factor-agentops/sql';
+export { formatEvent, startTelemetryServer } from './telemetry.ts';
+export type { TelemetryServer, TelemetryServerOptions } from './telemetry.ts';

@@ -40,7 +40,7 @@ export { LocalMissionStore } from './local-store.ts';
 export { MISSION_SCHEMA, SqlMissionStore } from './sql-store.ts';
 export type { SqlMissionStoreOptions } from './sql-store.ts';
 export type { LocalMissionStoreOptions } from './local-store.ts';
-export { loadMission, resume, sendEvent } from './runner.ts';
+export { loadMission, resume, resumeWhenFree, sendEvent } from './runner.ts';
 export type { ResumeOptions, StepContext, StepFunction } from './runner.ts';
 export { DEFAULT_LEASE_TTL_MS, DEFAULT_POLL_INTERVAL_MS } from './defaults.ts';
 // The sql package's rejection is the one error for a stale fencing token, on both stores.

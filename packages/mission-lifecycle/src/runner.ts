@@ -1,9 +1,9 @@
 // A stateless worker: everything it knows about a mission it reads from the store on `resume`,
 // and every transition and finished step is in the store before the worker acts on it.
-import { readClock, systemClock } from '@12-factor-agentops/core';
+import { durationMs, readClock, sleep, systemClock, systemScheduler } from '@12-factor-agentops/core';
 import type { Clock } from '@12-factor-agentops/core';
-import { DEFAULT_LEASE_TTL_MS } from './defaults.ts';
-import { StepFailed } from './errors.ts';
+import { DEFAULT_LEASE_TTL_MS, DEFAULT_POLL_INTERVAL_MS } from './defaults.ts';
+import { MissionOwned, StepFailed } from './errors.ts';
 import { replay, stepKey } from './journal.ts';
 import type { MissionSnapshot, OwnedRecord, StoredRecord } from './journal.ts';
 import { nextState } from './lifecycle.ts';
@@ -53,6 +53,8 @@ export async function resume(missionId: string, options: ResumeOptions): Promise
   try {
     let records = await store.read(missionId);
     let mission = replay(missionId, records, store.locate(missionId));
+    const claimed = records.findLast((stored) => stored.record.kind === 'claimed' && stored.record.token === ownership.token);
+    if (claimed !== undefined) options.onRecord?.(claimed);
     // #region persist-before-effect
     const write = async (record: OwnedRecord): Promise<void> => {
       const stored = await store.append(ownership, record, now());
@@ -122,4 +124,25 @@ export async function sendEvent(
 /** The mission as its records describe it, without claiming it. */
 export async function loadMission(store: MissionStore, missionId: string): Promise<MissionSnapshot> {
   return replay(missionId, await store.read(missionId), store.locate(missionId));
+}
+
+/**
+ * `resume`, retried while another worker owns the mission: every `pollIntervalMs` (default
+ * 1000 ms) until the owner's lease runs out or its process is found dead. An abort signal ends
+ * the wait with `SleepAborted`.
+ */
+export async function resumeWhenFree(
+  missionId: string,
+  options: ResumeOptions & { readonly pollIntervalMs?: number; readonly signal?: AbortSignal; readonly onWait?: (owned: MissionOwned) => void },
+): Promise<MissionSnapshot> {
+  const pollIntervalMs = durationMs('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+  for (;;) {
+    try {
+      return await resume(missionId, options);
+    } catch (error) {
+      if (!(error instanceof MissionOwned)) throw error;
+      options.onWait?.(error);
+      await sleep(systemScheduler, pollIntervalMs, options.signal);
+    }
+  }
 }

@@ -55,13 +55,13 @@ export async function resume(missionId: string, options: ResumeOptions): Promise
     let mission = replay(missionId, records, store.locate(missionId));
     const claimed = records.findLast((stored) => stored.record.kind === 'claimed' && stored.record.token === ownership.token);
     if (claimed !== undefined) options.onRecord?.(claimed);
-    // #region persist-before-effect
     const write = async (record: OwnedRecord): Promise<void> => {
       const stored = await store.append(ownership, record, now());
       records = [...records, stored];
       mission = replay(missionId, records, store.locate(missionId));
       options.onRecord?.(stored);
     };
+    // #region persist-before-effect
     const transition = async (event: MissionEvent, reason?: string): Promise<void> => {
       const to = nextState(mission.state, event, mission); // throws before anything is written
       const base = { kind: 'transition' as const, token: ownership.token, event, from: mission.state, to, at: now() };

@@ -40,5 +40,5 @@ describe('a mission on the local store, its worker killed with SIGKILL 20 times'
     expect(claims.length).toBeGreaterThanOrEqual(2);
     await store.close();
     await clean.close();
-  });
+   }, 300_000); // generous: the whole-repository run shares two cores with every other suite
 });

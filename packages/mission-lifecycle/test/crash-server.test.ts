@@ -43,5 +43,5 @@ describe('a mission on a real PostgreSQL server, its worker killed with SIGKILL 
     const clean = await loadMission(store, 'clean-mission');
     checkCrashLoop(result, STEPS, { ...clean, missionId: 'crash-mission' });
     expect(result.final.accepted.filter((s) => s.record.kind === 'claimed').length).toBeGreaterThanOrEqual(2);
-  });
+   }, 300_000); // generous: the whole-repository run shares two cores with every other suite
 });

@@ -3,12 +3,33 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startScript } from '@12-factor-agentops/sql/testing';
+import { spawn } from 'node:child_process';
 import { loadMission } from '../../src/index.ts';
 import type { MissionSnapshot, MissionStore } from '../../src/index.ts';
 
-const WORKER = fileURLToPath(new URL('./crash-worker.ts', import.meta.url));
+import { bundledWorker } from './bundle-worker.ts';
+
 const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The worker bundle run by plain `node`: a real process, killed with a real signal. */
+function startWorker(bundle: string, args: readonly string[]) {
+  const child = spawn(process.execPath, [bundle, ...args], { cwd: PACKAGE });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/^ready$/m.test(stdout)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the worker exited with ${String(code)} before it was ready: ${stderr}`)));
+  });
+  ready.catch(() => undefined);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { process: child, ready, exited };
+}
 
 /** A small seeded generator (mulberry32), so a failing loop can be replayed from its seed. */
 export function seeded(seed: number): () => number {
@@ -45,8 +66,9 @@ export async function crashLoop(options: {
 }): Promise<CrashLoopResult> {
   const random = seeded(options.seed);
   const doneAtKill = new Map<number, ReadonlySet<string>>();
+  const bundle = await bundledWorker();
   const start = (generation: number) =>
-    startScript(WORKER, [options.target, options.missionId, String(generation), options.effects, String(options.stepMs), String(options.ttlMs)], { cwd: PACKAGE });
+    startWorker(bundle, [options.target, options.missionId, String(generation), options.effects, String(options.stepMs), String(options.ttlMs)]);
   for (let generation = 1; generation <= options.kills; generation += 1) {
     const child = start(generation);
     await child.ready;

@@ -6,7 +6,9 @@ import { LocalMissionStore, loadMission, resume, thisProcess } from '../src/inde
 import { checkCrashLoop } from './support/check-crash-loop.ts';
 import { crashLoop } from './support/crash-loop.ts';
 
-const STEPS = Array.from({ length: 200 }, (_, i) => `step-${String(i + 1).padStart(3, '0')}`);
+// Each step sleeps 2 ms, so a worker killed within 60 ms of starting does at most 30 steps: twenty
+// kills cannot finish the 1,000 steps, however fast the disk, and every kill lands mid-mission.
+const STEPS = Array.from({ length: 1_000 }, (_, i) => `step-${String(i + 1).padStart(4, '0')}`);
 let root: string;
 
 beforeAll(async () => {
@@ -27,8 +29,8 @@ describe('a mission on the local store, its worker killed with SIGKILL 20 times'
       effects: join(root, 'effects.txt'),
       kills: 20,
       seed: 0x5eed_0006,
-      maxKillDelayMs: 120,
-      stepMs: 1,
+      maxKillDelayMs: 60,
+      stepMs: 2,
       ttlMs: 30_000,
     });
     const clean = await LocalMissionStore.open(join(root, 'clean'));
@@ -40,5 +42,5 @@ describe('a mission on the local store, its worker killed with SIGKILL 20 times'
     expect(claims.length).toBeGreaterThanOrEqual(2);
     await store.close();
     await clean.close();
-   }, 300_000); // generous: the whole-repository run shares two cores with every other suite
+  }, 300_000); // generous: the whole-repository run shares two cores with every other suite
 });

@@ -9,7 +9,9 @@ import type { Backend } from './support/backends.ts';
 import { checkCrashLoop } from './support/check-crash-loop.ts';
 import { crashLoop } from './support/crash-loop.ts';
 
-const STEPS = Array.from({ length: 150 }, (_, i) => `step-${String(i + 1).padStart(3, '0')}`);
+// Each step sleeps 2 ms, so a worker killed within 150 ms of starting does at most 75 steps: ten
+// kills cannot finish the 800 steps, however fast the server, and every kill lands mid-mission.
+const STEPS = Array.from({ length: 800 }, (_, i) => `step-${String(i + 1).padStart(3, '0')}`);
 let backend: Backend;
 let store: MissionStore;
 let folder: string;
@@ -34,8 +36,8 @@ describe('a mission on a real PostgreSQL server, its worker killed with SIGKILL 
       effects: join(folder, 'effects.txt'),
       kills: 10,
       seed: 0x5eed_5e4e,
-      maxKillDelayMs: 300,
-      stepMs: 1,
+      maxKillDelayMs: 150,
+      stepMs: 2,
       ttlMs: 30_000,
     });
     await store.create('clean-mission', STEPS, Date.now());
@@ -43,5 +45,5 @@ describe('a mission on a real PostgreSQL server, its worker killed with SIGKILL 
     const clean = await loadMission(store, 'clean-mission');
     checkCrashLoop(result, STEPS, { ...clean, missionId: 'crash-mission' });
     expect(result.final.accepted.filter((s) => s.record.kind === 'claimed').length).toBeGreaterThanOrEqual(2);
-   }, 300_000); // generous: the whole-repository run shares two cores with every other suite
+  }, 300_000); // generous: the whole-repository run shares two cores with every other suite
 });

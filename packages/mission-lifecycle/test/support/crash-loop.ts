@@ -1,0 +1,93 @@
+// The crash loop shared by the local and server crash tests: a child resumes the mission and is
+// killed with SIGKILL at a seeded random moment, again and again, then one child finishes it.
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { loadMission } from '../../src/index.ts';
+import type { MissionSnapshot, MissionStore } from '../../src/index.ts';
+
+import { bundledWorker } from './bundle-worker.ts';
+
+const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The worker bundle run by plain `node`: a real process, killed with a real signal. */
+function startWorker(bundle: string, args: readonly string[]) {
+  const child = spawn(process.execPath, [bundle, ...args], { cwd: PACKAGE });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/^ready$/m.test(stdout)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the worker exited with ${String(code)} before it was ready: ${stderr}`)));
+  });
+  ready.catch(() => undefined);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { process: child, ready, exited };
+}
+
+/** A small seeded generator (mulberry32), so a failing loop can be replayed from its seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export interface CrashLoopResult {
+  readonly final: MissionSnapshot;
+  /** The steps recorded done right after each kill, by the generation that was killed. */
+  readonly doneAtKill: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Each run of a step: which generation ran it. */
+  readonly runs: readonly { readonly step: string; readonly generation: number }[];
+  readonly kills: number;
+  readonly finisher: number;
+}
+
+export async function crashLoop(options: {
+  readonly store: MissionStore;
+  readonly target: string;
+  readonly missionId: string;
+  readonly effects: string;
+  readonly kills: number;
+  readonly seed: number;
+  readonly maxKillDelayMs: number;
+  readonly stepMs: number;
+  readonly ttlMs: number;
+}): Promise<CrashLoopResult> {
+  const random = seeded(options.seed);
+  const doneAtKill = new Map<number, ReadonlySet<string>>();
+  const bundle = await bundledWorker();
+  const start = (generation: number) =>
+    startWorker(bundle, [options.target, options.missionId, String(generation), options.effects, String(options.stepMs), String(options.ttlMs)]);
+  for (let generation = 1; generation <= options.kills; generation += 1) {
+    const child = start(generation);
+    await child.ready;
+    await sleep(Math.floor(random() * options.maxKillDelayMs));
+    child.process.kill('SIGKILL');
+    const exit = await child.exited;
+    if (exit.signal !== 'SIGKILL') throw new Error(`generation ${generation} was not killed but exited ${String(exit.code)}: ${exit.stderr}${exit.stdout}`);
+    doneAtKill.set(generation, new Set((await loadMission(options.store, options.missionId)).done));
+  }
+  const finisher = options.kills + 1;
+  const last = start(finisher);
+  const exit = await last.exited;
+  if (exit.code !== 0) throw new Error(`the finishing worker exited with ${String(exit.code)}: ${exit.stderr}`);
+  const runs = readFileSync(options.effects, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [step, generation] = line.split(' ');
+      return { step: step as string, generation: Number(generation) };
+    });
+  return { final: await loadMission(options.store, options.missionId), doneAtKill, runs, kills: options.kills, finisher };
+}

@@ -9,6 +9,7 @@ import factorGrid from './plugins/factor-grid.ts';
 import llmsTxt from './plugins/llms-txt.ts';
 import { darkCodeTheme, lightCodeTheme } from './plugins/prism-themes.ts';
 import remarkMermaidSvg from './plugins/mermaid-svg.ts';
+import noClientPrism from './plugins/no-client-prism.ts';
 import remarkPrerenderedCode, { prerenderedCodeCss } from './plugins/prerendered-code.ts';
 import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
 import { hasReleaseNotes, isChangelog, releaseNotesFrontMatter, releaseNotesLast, releaseNotesMarkdown, releaseNotesSlug, releaseNotesTitle } from './plugins/release-notes.ts';
@@ -29,7 +30,7 @@ const sitePackages = examplePackages(packagesDir);
 // inline SVG at build time (no Mermaid code in the browser), code fences are highlighted at
 // build time (no token elements to hydrate), task-list boxes get labels.
 const markdownPlugins = {
-  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }], remarkPrerenderedCode],
+  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }], [remarkPrerenderedCode, { rootDir: repoRoot }]],
   rehypePlugins: [rehypeTaskListLabels],
 };
 // docs/CHANGELOG.md, once changesets writes it, is the "Release notes" page, last in the sidebar.
@@ -87,6 +88,8 @@ const config: Config = {
   },
   i18n: { defaultLocale: 'en', locales: ['en'] },
   plugins: [
+    // No Prism grammars built in the browser on every page: code is highlighted at build time.
+    noClientPrism as PluginModule,
     // The colours of code highlighted at build time, per colour mode, from the same themes.
     () => ({
       name: 'prerendered-code-colours',

@@ -1,11 +1,13 @@
 // Code fences are highlighted at build time (plugins/prerendered-code.ts). These tests hold the
 // result to what the theme's own code block gives a reader: the exact code, the site's colours
 // in both modes (switching without a reload), a working copy button, and a clean hydration.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { darkPalette, lightPalette } from '../plugins/prism-themes.ts';
 import { newContext, watchPage } from './support/chromium.ts';
-import { docRoute, readDoc } from './support/site.ts';
+import { buildDir, docRoute, readDoc } from './support/site.ts';
 import { useBuiltSite } from './support/built-site.ts';
 
 const built = useBuiltSite();
@@ -83,5 +85,14 @@ describe(`code blocks highlighted at build time (${file})`, () => {
     await expect.poll(() => block.getByRole('button', { name: 'Copied' }).count()).toBe(1);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fences(readDoc(file))[0]);
     await context.close();
+  });
+
+  it("ship no Prism to the browser: no built script holds its grammar code, so no page builds Prism's grammars", () => {
+    const scriptsDir = path.join(buildDir, 'assets', 'js');
+    const scripts = readdirSync(scriptsDir).filter((file) => file.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    // Prism's core defines `languages.insertBefore` and walks grammars with `DFS`; its grammars name `tokenize`.
+    const withPrism = scripts.filter((file) => /insertBefore[\s\S]{0,2000}DFS/.test(readFileSync(path.join(scriptsDir, file), 'utf8')));
+    expect(withPrism).toEqual([]);
   });
 });

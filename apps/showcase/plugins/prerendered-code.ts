@@ -9,8 +9,10 @@
 // (`prerenderedCodeCss`), so nothing has to be re-rendered when the mode changes, and the
 // page's script carries one string per block instead of a tree of element calls.
 //
-// A fence with options this renderer does not reproduce (line numbers, highlighted lines,
-// magic comments) is left to the theme's own code block.
+// Options this renderer does not reproduce (line numbers, highlighted lines, magic comments)
+// fail the build, naming the fence: the browser has no Prism to fall back on
+// (no-client-prism.ts), and src/theme/CodeBlock renders code that reaches it unhighlighted.
+import path from 'node:path';
 import type { Code, Root as MdastRoot, RootContent } from 'mdast';
 import { normalizeTokens, Prism } from 'prism-react-renderer';
 import type { PrismTheme } from 'prism-react-renderer';
@@ -62,11 +64,13 @@ export function titleOf(meta: string | null | undefined): string | undefined {
   return match?.[2];
 }
 
-/** Meta that asks for what only the theme's own block renders. */
-function needsTheme(node: Code): boolean {
+/** What a fence asks for that this renderer does not draw, or undefined. */
+export function unsupportedOption(node: Code): string | undefined {
   const meta = node.meta ?? '';
-  if (/showLineNumbers|\{[\d,\s-]+\}/.test(meta)) return true;
-  return /(?:\/\/|#|<!--|\/\*)\s*highlight-(?:next-line|start|end)/.test(node.value);
+  if (/\bshowLineNumbers\b/.test(meta)) return 'line numbers (showLineNumbers)';
+  if (/\{[\d,\s-]+\}/.test(meta)) return `highlighted lines (${/\{[\d,\s-]+\}/.exec(meta)?.[0] ?? ''})`;
+  if (/(?:\/\/|#|<!--|\/\*)\s*highlight-(?:next-line|start|end)/.test(node.value)) return 'a highlight magic comment';
+  return undefined;
 }
 
 export function prerenderedCodeNode(node: Code): PrerenderedCodeNode {
@@ -94,11 +98,22 @@ function visitCode(parent: Parent, visit: (node: Code, index: number, parent: Pa
   });
 }
 
+export interface RemarkPrerenderedCodeOptions {
+  /** The repository root: error messages name files relative to it. */
+  readonly rootDir?: string;
+}
+
 /** Remark plugin: every code fence but Mermaid's becomes a prerendered code block. */
-export default function remarkPrerenderedCode() {
-  return (tree: MdastRoot): void => {
+export default function remarkPrerenderedCode(options: RemarkPrerenderedCodeOptions = {}) {
+  return (tree: MdastRoot, file: { readonly path?: string } = {}): void => {
     visitCode(tree, (node, index, parent) => {
-      if (node.lang?.toLowerCase() === 'mermaid' || needsTheme(node)) return;
+      if (node.lang?.toLowerCase() === 'mermaid') return;
+      const unsupported = unsupportedOption(node);
+      if (unsupported !== undefined) {
+        const where = file.path ? (options.rootDir ? path.relative(options.rootDir, file.path) : file.path).split(path.sep).join('/') : 'Markdown input';
+        const line = node.position?.start.line;
+        throw new Error(`${where}${line === undefined ? '' : `:${line}`}: this code fence asks for ${unsupported}, which the site's build-time highlighting does not draw. Remove it, or split the excerpt.`);
+      }
       (parent.children as unknown[])[index] = prerenderedCodeNode(node);
     });
   };

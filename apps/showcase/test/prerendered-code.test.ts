@@ -81,14 +81,22 @@ describe('remarkPrerenderedCode', () => {
     expect(attribute(node, 'title')).toBeUndefined();
   });
 
-  it("leaves Mermaid fences and fences that need the theme's own block (line numbers, highlighted lines) as they are", () => {
-    const kept = [
-      fence('mermaid', 'flowchart LR\n  A --> B'),
-      fence('ts', 'a();', 'showLineNumbers'),
-      fence('ts', 'a();\nb();', '{2}'),
-      fence('ts', '// highlight-next-line\na();'),
+  it('leaves Mermaid fences as they are', () => {
+    const mermaid = fence('mermaid', 'flowchart LR\n  A --> B');
+    expect(run([{ ...mermaid }])).toEqual([mermaid]);
+  });
+
+  it('fails the build on a fence that asks for what it does not draw, naming file, line and option', () => {
+    const cases: [Code, RegExp][] = [
+      [fence('ts', 'a();', 'showLineNumbers'), /line numbers \(showLineNumbers\)/],
+      [fence('ts', 'a();\nb();', '{2}'), /highlighted lines \(\{2\}\)/],
+      [fence('ts', '// highlight-next-line\na();'), /a highlight magic comment/],
     ];
-    expect(run(kept.map((node) => ({ ...node })))).toEqual(kept);
+    for (const [node, reason] of cases) {
+      const tree: Root = { type: 'root', children: [{ ...node, position: { start: { line: 12, column: 1 }, end: { line: 14, column: 4 } } }] };
+      expect(() => remarkPrerenderedCode({ rootDir: '/repo' })(tree, { path: '/repo/docs/factors/x.md' })).toThrow(reason);
+      expect(() => remarkPrerenderedCode({ rootDir: '/repo' })(tree, { path: '/repo/docs/factors/x.md' })).toThrow(/^docs\/factors\/x\.md:12: this code fence asks for /);
+    }
   });
 
   it('reaches fences nested in lists and quotes', () => {

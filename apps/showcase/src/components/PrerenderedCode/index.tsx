@@ -13,8 +13,8 @@ import styles from './styles.module.css';
 export interface PrerenderedCodeProps {
   /** The fence's code, as the copy button copies it. */
   readonly code: string;
-  /** The highlighted lines, rendered at build time. */
-  readonly html: string;
+  /** The highlighted lines, rendered at build time; without them the code is shown as plain text. */
+  readonly html?: string;
   readonly language: string;
   readonly title?: string;
 }
@@ -37,7 +37,19 @@ export default function PrerenderedCode({ code, html, language, title }: Prerend
       {title !== undefined && <div className={styles.title}>{title}</div>}
       <div className={styles.content}>
         <pre ref={wordWrap.codeBlockRef} tabIndex={0} className={clsx('prism-code', `language-${language}`, styles.pre, 'thin-scrollbar')}>
-          <code className={styles.lines} dangerouslySetInnerHTML={{ __html: html }} />
+          {html === undefined ? (
+            <code className={styles.lines}>
+              {code.split('\n').map((line, index) => (
+                // Lines never move, so their position is their identity.
+                <div key={index} className="token-line">
+                  <span className="token plain">{line}</span>
+                  <br />
+                </div>
+              ))}
+            </code>
+          ) : (
+            <code className={styles.lines} dangerouslySetInnerHTML={{ __html: html }} />
+          )}
         </pre>
         <CodeBlockContextProvider metadata={metadata} wordWrap={wordWrap}>
           <Buttons />

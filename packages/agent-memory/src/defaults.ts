@@ -10,3 +10,9 @@ export const DEFAULT_NEIGHBOURHOOD_DEPTH = 2;
 export const MAX_GRAPH_DEPTH = 6;
 /** The text search configuration used to index and query documents: PostgreSQL's `english` (stemming, stop words). */
 export const DEFAULT_TEXT_SEARCH_CONFIG = 'english';
+/** The context window a bundle's fill is measured against when the caller does not say: 200,000 tokens. */
+export const DEFAULT_CONTEXT_WINDOW_TOKENS = 200_000;
+/** How many documents a resume bundle considers, referenced ones first, then found by search: 10. */
+export const DEFAULT_BUNDLE_DOCUMENTS = 10;
+/** How far from the mission a resume bundle looks in the graph: 2 relations. */
+export const DEFAULT_BUNDLE_GRAPH_DEPTH = 2;

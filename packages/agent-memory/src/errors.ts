@@ -30,3 +30,15 @@ export class UnknownRecord extends Error {
     super(`corrects: no history record ${seq}. A correction must point at an existing record.`);
   }
 }
+
+/** The budget cannot hold even the mission's lifecycle state, which every bundle carries. */
+export class BudgetTooSmall extends Error {
+  override readonly name = 'BudgetTooSmall';
+  constructor(
+    readonly missionId: string,
+    readonly budgetTokens: number,
+    readonly neededTokens: number,
+  ) {
+    super(`A resume bundle for mission "${missionId}" needs at least ${neededTokens} tokens for the lifecycle state; the budget is ${budgetTokens}.`);
+  }
+}

@@ -15,3 +15,9 @@ export {
   DEFAULT_TEXT_SEARCH_CONFIG,
   MAX_GRAPH_DEPTH,
 } from './defaults.ts';
+export { ResumeBundler } from './bundle.ts';
+export type { BundleItem, BundleLayer, MemoryPointer, ResumeBundle, ResumeBundlerOptions } from './bundle.ts';
+export { estimateTokens, fillBand } from './tokens.ts';
+export type { FillBand, TokenCounter } from './tokens.ts';
+export { BudgetTooSmall } from './errors.ts';
+export { DEFAULT_BUNDLE_DOCUMENTS, DEFAULT_BUNDLE_GRAPH_DEPTH, DEFAULT_CONTEXT_WINDOW_TOKENS } from './defaults.ts';

@@ -16,3 +16,5 @@ export const DEFAULT_CONTEXT_WINDOW_TOKENS = 200_000;
 export const DEFAULT_BUNDLE_DOCUMENTS = 10;
 /** How far from the mission a resume bundle looks in the graph: 2 relations. */
 export const DEFAULT_BUNDLE_GRAPH_DEPTH = 2;
+/** The actor and mission id under which forgetting and retention record what they removed. */
+export const RETENTION_MISSION_ID = 'memory-retention';

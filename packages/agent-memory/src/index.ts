@@ -1,5 +1,5 @@
 export { AgentMemory } from './memory.ts';
-export type { AgentMemoryOptions } from './memory.ts';
+export type { AgentMemoryOptions, Removal, RetentionRules, SweepResult } from './memory.ts';
 export { SemanticMemory } from './semantic.ts';
 export type { Embedder, MemoryDocument, SearchHit } from './semantic.ts';
 export { GraphMemory } from './graph.ts';
@@ -14,6 +14,7 @@ export {
   DEFAULT_SEARCH_LIMIT,
   DEFAULT_TEXT_SEARCH_CONFIG,
   MAX_GRAPH_DEPTH,
+  RETENTION_MISSION_ID,
 } from './defaults.ts';
 export { ResumeBundler } from './bundle.ts';
 export type { BundleItem, BundleLayer, MemoryPointer, ResumeBundle, ResumeBundlerOptions } from './bundle.ts';

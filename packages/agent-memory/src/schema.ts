@@ -4,7 +4,8 @@ import type { StoreSchema } from '@12-factor-agentops/sql';
  * The three layers' tables. Documents carry a generated `tsvector` (title weighted A, body B)
  * with a GIN index, and an optional embedding as `real[]`. Relations name their entities by
  * foreign key, so a relation to an unknown entity cannot be stored and deleting an entity
- * deletes its relations. History rows are append-only: a trigger refuses UPDATE and DELETE.
+ * deletes its relations. History rows are append-only: a trigger refuses UPDATE and DELETE, except inside the
+ * retention sweep's transaction.
  */
 export const MEMORY_SCHEMA: StoreSchema = {
   store: 'agent_memory',
@@ -50,13 +51,19 @@ export const MEMORY_SCHEMA: StoreSchema = {
           reason text,
           document_ids text[] NOT NULL DEFAULT '{}',
           entity_ids text[] NOT NULL DEFAULT '{}',
-          corrects bigint REFERENCES memory_history (seq),
-          resolves bigint REFERENCES memory_history (seq),
+          corrects bigint REFERENCES memory_history (seq) ON DELETE SET NULL,
+          resolves bigint REFERENCES memory_history (seq) ON DELETE SET NULL,
           recorded_at bigint NOT NULL
         )`,
         'CREATE INDEX memory_history_mission ON memory_history (mission_id, seq)',
         `CREATE FUNCTION memory_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
          BEGIN
+           -- Only the retention sweep may remove records (and clear pointers to them), inside
+           -- its own transaction. This guards against mistakes; grants guard against intent.
+           IF current_setting('agent_memory.retention_sweep', true) = 'on' THEN
+             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+             RETURN NEW;
+           END IF;
            RAISE EXCEPTION 'memory_history is append-only: % refused; record a correction instead', TG_OP
              USING ERRCODE = 'insufficient_privilege';
          END $$`,

@@ -40,16 +40,28 @@ const MAX_QUERY_CHARS = 1_000;
 const QUERIES = `SELECT q AS q_all, replace(q::text, ' & ', ' | ')::tsquery AS q_any
                  FROM websearch_to_tsquery('english', $1) AS q`;
 
-// The excerpt of the search query shown on the Factor VI page.
 // #region search
+// Documents with every word first, then those with some, each group by ts_rank_cd. The second
+// branch runs only when the first found fewer than $2 (its condition is evaluated once, as an
+// InitPlan), so a query whose words are common does not rank every document that has one.
 const SEARCH = `
-  WITH q AS (${QUERIES})
-  SELECT d.id, d.kind, d.title,
-         ts_rank_cd(d.search, q.q_any) AS score,
-         d.search @@ q.q_all AS every_word
-  FROM memory_documents d, q
-  WHERE d.search @@ q.q_any
-  ORDER BY every_word DESC, score DESC, d.id
+  WITH q AS (${QUERIES}),
+  every_word AS (
+    SELECT d.id, d.kind, d.title, ts_rank_cd(d.search, q.q_any) AS score
+    FROM memory_documents d, q WHERE d.search @@ q.q_all
+    ORDER BY score DESC, d.id LIMIT $2
+  ),
+  some_words AS (
+    SELECT d.id, d.kind, d.title, ts_rank_cd(d.search, q.q_any) AS score
+    FROM memory_documents d, q
+    WHERE (SELECT count(*) FROM every_word) < $2
+      AND d.search @@ q.q_any AND NOT d.search @@ q.q_all
+    ORDER BY score DESC, d.id LIMIT $2
+  )
+  SELECT id, kind, title, score FROM (
+    SELECT *, 0 AS tier FROM every_word UNION ALL SELECT *, 1 FROM some_words
+  ) AS hits
+  ORDER BY tier, score DESC, id
   LIMIT $2`;
 // #endregion search
 

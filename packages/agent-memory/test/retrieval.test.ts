@@ -70,5 +70,29 @@ describe.each(BACKENDS)('retrieval on the fixture corpus (%s)', (kind) => {
     expect(text.mrr).toBeGreaterThanOrEqual(0.6);
     expect(text.recallAtK).toBeGreaterThan(naive.recallAtK);
     expect(text.mrr).toBeGreaterThan(naive.mrr);
+
+    // For the record: websearch_to_tsquery alone (every word required), without the fallback to some words.
+    const strict: string[][] = [];
+    for (const { query } of QUERIES) {
+      const { rows } = await backend.db.query<{ id: string }>(
+        `SELECT id FROM memory_documents, websearch_to_tsquery('english', $1) AS q WHERE search @@ q ORDER BY ts_rank_cd(search, q) DESC, id LIMIT 10`,
+        [query],
+      );
+      strict.push(rows.map((row) => row.id));
+    }
+    const every = score(strict, QUERIES);
+    console.log(`${kind}: every word required: recall@${K} ${every.recallAtK.toFixed(3)} MRR ${every.mrr.toFixed(3)}`);
+  });
+
+  it('returns what ranking every matching document in one statement would (the second branch is only a shortcut)', async () => {
+    for (const { query } of QUERIES) {
+      const { rows } = await backend.db.query<{ id: string }>(
+        `SELECT d.id FROM memory_documents d,
+           (SELECT q AS q_all, replace(q::text, ' & ', ' | ')::tsquery AS q_any FROM websearch_to_tsquery('english', $1) AS q) AS q
+         WHERE d.search @@ q.q_any ORDER BY d.search @@ q.q_all DESC, ts_rank_cd(d.search, q.q_any) DESC, d.id LIMIT 10`,
+        [query],
+      );
+      expect((await memory.semantic.search(query, { limit: 10 })).map((hit) => hit.id)).toEqual(rows.map((row) => row.id));
+    }
   });
 });

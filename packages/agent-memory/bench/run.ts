@@ -116,6 +116,13 @@ async function measure(label: string, db: SqlClient): Promise<void> {
     await memory.history.append({ missionId: 'bench-mission', actor: 'bench', kind: i % 5 === 0 ? 'open' : 'tried', summary: `Step ${i}: tried a change to the pool size.`, documentIds: [`gen-${i}`] });
   }
   const bundler = new ResumeBundler({ memory, missions });
+  const matches = await db.query<{ every: string; partial: string }>(
+    `SELECT avg(every)::int::text AS every, avg(partial)::int::text AS partial FROM unnest($1::text[]) AS query,
+       LATERAL (SELECT count(*) FILTER (WHERE search @@ q) AS every, count(*) FILTER (WHERE search @@ replace(q::text, ' & ', ' | ')::tsquery) AS partial
+                FROM memory_documents, websearch_to_tsquery('english', query) AS q) AS counts`,
+    [queries],
+  );
+  console.log(`${label}: a fixture query matches on average ${matches.rows[0]?.every} documents with every word, ${matches.rows[0]?.partial} with some`);
   const sizes: number[] = [];
   for (let i = 0; i < 50; i++) sizes.push((await memory.graph.neighbourhood(`e${1_000 + ((i * 7919) % (ENTITIES - 1_000))}`, { depth: 3 })).entities.length);
   console.log(`${label}: depth-3 neighbourhoods of the measured entities: median ${median(sizes)} entities, largest ${Math.max(...sizes)} (50 sampled)`);

@@ -31,12 +31,12 @@ export interface Neighbourhood {
 
 const TYPE = /^[a-z][a-z0-9_]{0,59}$/;
 
+// #region neighbourhood
 // One step from an entity, in either direction: the relations out of it and into it, each by
 // its own index.
 const STEP = `SELECT to_id AS next FROM memory_relations WHERE from_id = walk.id
               UNION ALL SELECT from_id FROM memory_relations WHERE to_id = walk.id`;
 
-// #region neighbourhood
 // Breadth-first by recursive SQL. UNION (not UNION ALL) keeps one row per (entity, depth), so
 // a cycle adds no rows once its entities are reached, and depth < $2 ends the walk.
 const NEIGHBOURHOOD = `

@@ -31,6 +31,7 @@ export interface SemanticOptions {
 
 const MAX_QUERY_CHARS = 1_000;
 
+// #region search
 /**
  * Query text → two tsqueries. `all` is `websearch_to_tsquery` as PostgreSQL parses it (quoted
  * phrases, `or`, `-word`; it never fails on odd syntax). `any` joins the same lexemes with OR,
@@ -40,7 +41,6 @@ const MAX_QUERY_CHARS = 1_000;
 const QUERIES = `SELECT q AS q_all, replace(q::text, ' & ', ' | ')::tsquery AS q_any
                  FROM websearch_to_tsquery('english', $1) AS q`;
 
-// #region search
 // Documents with every word first, then those with some, each group by ts_rank_cd. The second
 // branch runs only when the first found fewer than $2 (its condition is evaluated once, as an
 // InitPlan), so a query whose words are common does not rank every document that has one.

@@ -69,6 +69,18 @@ describe.each(BACKENDS)('forgetting and retention (%s)', (kind) => {
     expect((await memory.history.forMission(RETENTION_MISSION_ID)).at(-1)).toMatchObject({ kind: 'removed', entityIds: ['hub'] });
   });
 
+  it('a failure between the delete and the history record leaves neither: the document stays, no removal is recorded', async () => {
+    let calls = 0;
+    const faulty = await AgentMemory.open(backend.db, { now: () => (++calls > 1 ? Number.NaN : clock) });
+    await faulty.semantic.put({ id: 'doc-fault', title: 'Fault', body: 'Survives a failed removal.' }); // first call: a good time
+    const before = (await memory.history.forMission(RETENTION_MISSION_ID)).length;
+    // The delete runs, then the history append reads the clock, gets NaN and throws: the transaction rolls back.
+    await expect(faulty.forgetDocument('doc-fault', { actor: 'test', reason: 'Fault injection.' })).rejects.toThrow('now(): must be a finite, non-negative time');
+    expect(await memory.semantic.get('doc-fault')).toMatchObject({ title: 'Fault' });
+    expect((await memory.semantic.search('survives failed removal')).map((hit) => hit.id)).toContain('doc-fault');
+    expect(await memory.history.forMission(RETENTION_MISSION_ID)).toHaveLength(before);
+  });
+
   it('refuses a removal without actor or reason, and removes nothing', async () => {
     await memory.semantic.put({ id: 'doc-keep', title: 'Keep', body: 'Keep me.' });
     await expect(memory.forgetDocument('doc-keep', { actor: '', reason: 'x' })).rejects.toThrow('removal.actor: is empty');

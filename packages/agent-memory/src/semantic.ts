@@ -34,16 +34,14 @@ const MAX_QUERY_CHARS = 1_000;
 // #region search
 /**
  * Query text → two tsqueries. `all` is `websearch_to_tsquery` as PostgreSQL parses it (quoted
- * phrases, `or`, `-word`; it never fails on odd syntax). `any` joins the same lexemes with OR,
- * so a document that matches some of the words is still found; documents that match all of
- * them rank first.
+ * phrases, `or`, `-word`; it never fails on odd syntax). `any` ($3, from `partialMatchQuery`)
+ * joins its positive clauses with OR and keeps every negated one, so a document with some of
+ * the words is still found, one with an excluded word never is, and documents with all of them
+ * rank first.
  */
-const QUERIES = `SELECT q AS q_all, replace(q::text, ' & ', ' | ')::tsquery AS q_any
+const QUERIES = `SELECT q AS q_all, coalesce($3::tsquery, q) AS q_any
                  FROM websearch_to_tsquery('english', $1) AS q`;
 
-// Documents with every word first, then those with some, each group by ts_rank_cd. The second
-// branch runs only when the first found fewer than $2 (its condition is evaluated once, as an
-// InitPlan), so a query whose words are common does not rank every document that has one.
 const SEARCH = `
   WITH q AS (${QUERIES}),
   every_word AS (
@@ -55,7 +53,7 @@ const SEARCH = `
     SELECT d.id, d.kind, d.title, ts_rank_cd(d.search, q.q_any) AS score
     FROM memory_documents d, q
     WHERE (SELECT count(*) FROM every_word) < $2
-      AND d.search @@ q.q_any AND NOT d.search @@ q.q_all
+      AND $3::tsquery IS NOT NULL AND d.search @@ q.q_any AND NOT d.search @@ q.q_all
     ORDER BY score DESC, d.id LIMIT $2
   )
   SELECT id, kind, title, score FROM (
@@ -64,6 +62,46 @@ const SEARCH = `
   ORDER BY tier, score DESC, id
   LIMIT $2`;
 // #endregion search
+
+/**
+ * The text of a tsquery split at its top-level `&`: quoted lexemes (with `''` inside) and
+ * parenthesised groups stay whole, so `'disk' <-> 'full' & !'cach'` gives the phrase and the
+ * negation.
+ */
+export function topLevelClauses(query: string): string[] {
+  const clauses: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let index = 0; index < query.length; index += 1) {
+    const character = query[index];
+    if (quoted) {
+      if (character === "'" && query[index + 1] === "'") index += 1;
+      else if (character === "'") quoted = false;
+    } else if (character === "'") quoted = true;
+    else if (character === '(') depth += 1;
+    else if (character === ')') depth -= 1;
+    else if (character === '&' && depth === 0) {
+      clauses.push(query.slice(start, index).trim());
+      start = index + 1;
+    }
+  }
+  clauses.push(query.slice(start).trim());
+  return clauses.filter((clause) => clause.length > 0);
+}
+
+/**
+ * The tsquery (as text) of a partial match: any positive clause of `all`, and none of its
+ * negated ones. Undefined when `all` has no positive clause (only exclusions, or only stop words).
+ */
+export function partialMatchQuery(all: string): string | undefined {
+  const clauses = topLevelClauses(all);
+  const positive = clauses.filter((clause) => !clause.startsWith('!'));
+  if (positive.length === 0) return undefined;
+  const any = positive.map((clause) => `( ${clause} )`).join(' | ');
+  const negated = clauses.filter((clause) => clause.startsWith('!'));
+  return negated.length === 0 ? any : [`( ${any} )`, ...negated].join(' & ');
+}
 
 // Cosine similarity in plain SQL over real[]: no extension needed.
 const SIMILAR = `
@@ -121,7 +159,9 @@ export class SemanticMemory {
   async search(query: string, options: { readonly limit?: number } = {}): Promise<SearchHit[]> {
     const text = checkText('query', query, MAX_QUERY_CHARS);
     const limit = checkInteger('limit', options.limit ?? DEFAULT_SEARCH_LIMIT, 1, 1_000);
-    const { rows } = await this.#db.query<{ id: string; kind: string; title: string; score: number }>(SEARCH, [text, limit]);
+    const parsed = await this.#db.query<{ q: string }>("SELECT websearch_to_tsquery('english', $1)::text AS q", [text]);
+    const partial = partialMatchQuery(parsed.rows[0]?.q ?? '');
+    const { rows } = await this.#db.query<{ id: string; kind: string; title: string; score: number }>(SEARCH, [text, limit, partial ?? null]);
     return rows.map(({ id, kind, title, score }) => ({ id, kind, title, score: Number(score) }));
   }
 

@@ -47,6 +47,23 @@ describe.each(BACKENDS)('the three layers (%s)', (kind) => {
       expect(await memory.semantic.search('the and of')).toEqual([]);
     });
 
+    it('never returns a document with an excluded word (-word), whether it matches every word or only some', async () => {
+      await memory.semantic.put({ id: 'ex-1', title: 'Disk full on a build node', body: 'Free space by pruning old images.' });
+      await memory.semantic.put({ id: 'ex-2', title: 'Disk cache tuning', body: 'Size the page cache before the disk fills.' });
+      await memory.semantic.put({ id: 'ex-3', title: 'Network cache', body: 'A proxy keeps recent responses.' });
+      await memory.semantic.put({ id: 'ex-4', title: 'Pruning images', body: 'Old images go first; the disk is not touched otherwise.' });
+      const ids = async (query: string): Promise<string[]> => (await memory.semantic.search(query, { limit: 20 })).map((hit) => hit.id);
+      // Full match: every positive word; partial match: some of them; neither may contain "cache".
+      expect(await ids('disk -cache')).toEqual(expect.arrayContaining(['ex-1', 'ex-4']));
+      for (const query of ['disk -cache', 'disk pruning -cache', '"disk full" images -cache -proxy']) {
+        const found = await ids(query);
+        expect(found.length, query).toBeGreaterThan(0);
+        expect(found.filter((id) => id === 'ex-2' || id === 'ex-3'), query).toEqual([]);
+      }
+      // Only exclusions: websearch semantics, every document without the word.
+      expect(await ids('-cache')).not.toContain('ex-2');
+    });
+
     it('finds documents by cosine similarity over real[] with an injected embedder, as computed in JavaScript', async () => {
       const query = 'Signing key ceremony. Rotate keys with two people present.';
       const hits = await memory.semantic.similar(query);

@@ -2,9 +2,7 @@
 // own on the run's throwaway PostgreSQL server. The PGlite suites share one instance (test
 // files share their worker), each in a schema of its own, dropped at the end.
 import { inject } from 'vitest';
-import { connect } from '@12-factor-agentops/sql';
-import type { PGliteClient, SqlClient } from '@12-factor-agentops/sql';
-import { createTestDatabase, openTestPGlite } from '@12-factor-agentops/sql/testing';
+import { openPGliteSuite, openServerSuite } from '@12-factor-agentops/sql/testing';
 import { MemoryInbox, SqlInbox } from '../../src/index.ts';
 import type { EventInbox } from '../../src/index.ts';
 
@@ -19,41 +17,15 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-let sharedPGlite: Promise<PGliteClient> | undefined;
-let suites = 0;
-
 export async function openBackend(kind: BackendKind): Promise<Backend> {
   if (kind === 'memory') {
     const inbox = new MemoryInbox();
     return { openInbox: async () => inbox, url: undefined, close: async () => {} };
   }
   if (kind === 'pglite') {
-    sharedPGlite ??= openTestPGlite();
-    const client = await sharedPGlite;
-    const schema = `suite_${process.pid}_${++suites}`;
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path TO ${schema}`);
-    return {
-      openInbox: () => SqlInbox.open(client),
-      url: undefined,
-      close: async () => {
-        await client.query(`DROP SCHEMA ${schema} CASCADE`);
-        await client.query('SET search_path TO public');
-      },
-    };
+    const suite = await openPGliteSuite();
+    return { openInbox: () => SqlInbox.open(suite.client), url: undefined, close: () => suite.close() };
   }
-  const database = await createTestDatabase(inject('postgresUrl'));
-  const clients: SqlClient[] = [];
-  return {
-    openInbox: async () => {
-      const client = await connect(database.url, { poolSize: 8 });
-      clients.push(client);
-      return SqlInbox.open(client);
-    },
-    url: database.url,
-    close: async () => {
-      await Promise.all(clients.map((client) => client.close()));
-      await database.drop();
-    },
-  };
+  const suite = await openServerSuite(inject('postgresUrl'));
+  return { openInbox: async () => SqlInbox.open(await suite.connect()), url: suite.url, close: () => suite.close() };
 }

@@ -5,9 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { connect } from '@12-factor-agentops/sql';
-import type { PGliteClient, SqlClient } from '@12-factor-agentops/sql';
-import { createTestDatabase, openTestPGlite } from '@12-factor-agentops/sql/testing';
+import { openPGliteSuite, openServerSuite } from '@12-factor-agentops/sql/testing';
 import { LocalMissionStore, SqlMissionStore } from '../../src/index.ts';
 import type { MissionStore, Takeover } from '../../src/index.ts';
 
@@ -21,9 +19,6 @@ export interface Backend {
   readonly target: string | undefined;
   close(): Promise<void>;
 }
-
-let sharedPGlite: Promise<PGliteClient> | undefined;
-let suites = 0;
 
 export async function openBackend(kind: BackendKind): Promise<Backend> {
   if (kind === 'local') {
@@ -43,32 +38,17 @@ export async function openBackend(kind: BackendKind): Promise<Backend> {
     };
   }
   if (kind === 'pglite') {
-    sharedPGlite ??= openTestPGlite();
-    const client = await sharedPGlite;
-    const schema = `suite_${process.pid}_${++suites}`;
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path TO ${schema}`);
+    const suite = await openPGliteSuite();
     return {
-      openStore: (onTakeover) => SqlMissionStore.open(client, onTakeover === undefined ? {} : { onTakeover }),
+      openStore: (onTakeover) => SqlMissionStore.open(suite.client, onTakeover === undefined ? {} : { onTakeover }),
       target: undefined,
-      close: async () => {
-        await client.query(`DROP SCHEMA ${schema} CASCADE`);
-        await client.query('SET search_path TO public');
-      },
+      close: () => suite.close(),
     };
   }
-  const database = await createTestDatabase(inject('postgresUrl'));
-  const clients: SqlClient[] = [];
+  const suite = await openServerSuite(inject('postgresUrl'));
   return {
-    openStore: async (onTakeover) => {
-      const client = await connect(database.url, { poolSize: 4 });
-      clients.push(client);
-      return SqlMissionStore.open(client, onTakeover === undefined ? {} : { onTakeover });
-    },
-    target: database.url,
-    close: async () => {
-      await Promise.all(clients.map((client) => client.close()));
-      await database.drop();
-    },
+    openStore: async (onTakeover) => SqlMissionStore.open(await suite.connect({ poolSize: 4 }), onTakeover === undefined ? {} : { onTakeover }),
+    target: suite.url,
+    close: () => suite.close(),
   };
 }

@@ -6,3 +6,5 @@ export type { TestDatabase } from './test-database.ts';
 export { openTestPGlite, pgliteTemplate, pgliteTemplatePath } from './pglite-template.ts';
 export { startScript } from './child-process.ts';
 export type { ScriptProcess } from './child-process.ts';
+export { openPGliteSuite, openServerSuite } from './suites.ts';
+export type { PGliteSuite, ServerSuite } from './suites.ts';

@@ -14,6 +14,7 @@ import remarkPrerenderedCode, { prerenderedCodeCss } from './plugins/prerendered
 import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
 import { hasReleaseNotes, isChangelog, releaseNotesFrontMatter, releaseNotesLast, releaseNotesMarkdown, releaseNotesSlug, releaseNotesTitle } from './plugins/release-notes.ts';
 import { crossInstanceRoute, docsRouteBase, examplePackages, examplesRouteBase } from './plugins/routes.ts';
+import { frameworkOrder } from './plugins/sidebar-order.ts';
 
 const { url, baseUrl } = siteLocationFromEnv(process.env);
 
@@ -122,7 +123,7 @@ const config: Config = {
           routeBasePath: docsRouteBase,
           sidebarPath: './sidebars.ts',
           exclude: ['**/node_modules/**'],
-          sidebarItemsGenerator: async ({ defaultSidebarItemsGenerator, ...args }) => releaseNotesLast(await defaultSidebarItemsGenerator(args)),
+          sidebarItemsGenerator: async ({ defaultSidebarItemsGenerator, ...args }) => releaseNotesLast(frameworkOrder(await defaultSidebarItemsGenerator(args))),
           ...markdownPlugins,
           showLastUpdateTime: false,
         },

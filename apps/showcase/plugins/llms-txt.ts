@@ -48,7 +48,7 @@ function markdownFiles(dir: string, prefix = ''): string[] {
     });
 }
 
-/** Reading order of the docs tree: introduction, factor index, factors by number, then the rest by path. */
+/** Reading order of the docs tree: introduction, factor index, factors by number, then the rest by path, each folder's README first. */
 export function readingOrder(files: readonly string[]): string[] {
   const rank = (file: string): number => {
     if (file === 'README.md') return 0;
@@ -56,7 +56,9 @@ export function readingOrder(files: readonly string[]): string[] {
     if (/^factors\/\d\d-[^/]+\.md$/.test(file)) return 2;
     return 3;
   };
-  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  // A folder's README.md is its index, so it comes before the folder's other pages.
+  const key = (file: string): string => file.replace(/README\.md$/, '');
+  return [...files].sort((a, b) => rank(a) - rank(b) || key(a).localeCompare(key(b)));
 }
 
 function heading(markdown: string, file: string): string {

@@ -46,11 +46,13 @@ function site() {
 
 describe('llms.txt and llms-full.txt', () => {
   it('orders the pages: introduction, factor index, factors I to XII, then the rest; the changelog is left out', () => {
-    expect(readingOrder(['factors/02-b.md', 'explanation/why.md', 'factors/README.md', 'README.md', 'factors/01-a.md'])).toEqual([
+    expect(readingOrder(['factors/02-b.md', 'explanation/why.md', 'explanation/README.md', 'factors/README.md', 'README.md', 'factors/01-a.md', 'explanation/about.md'])).toEqual([
       'README.md',
       'factors/README.md',
       'factors/01-a.md',
       'factors/02-b.md',
+      'explanation/README.md',
+      'explanation/about.md',
       'explanation/why.md',
     ]);
     const files = site().docs.map((page) => page.file);
@@ -94,6 +96,19 @@ describe('llms.txt and llms-full.txt', () => {
   it('fails naming a page with no H1 title', () => {
     write('docs/explanation/untitled.md', 'No title here.\n');
     expect(() => site()).toThrow(/explanation\/untitled\.md has no H1 title/);
+  });
+
+  it('lists the explanation documents of this repository after the factors, each with its title and first line', () => {
+    const docsDir = path.resolve(import.meta.dirname, '../../../docs');
+    const pages = readLlmsPages(path.dirname(docsDir), docsDir, path.resolve(docsDir, '../packages')).docs;
+    const files = pages.map((page) => page.file);
+    const explanation = ['docs/explanation/README.md', 'docs/explanation/from-theory-to-production.md', 'docs/explanation/pattern-heritage.md'];
+    const last = files.indexOf('docs/factors/12-package-patterns.md');
+    expect(files.slice(last + 1, last + 4)).toEqual(explanation);
+    const text = llmsTxt({ title: 'Example Site', tagline: 'Twelve principles', siteRoot, docs: pages, examples: [], buildingBlocks: [] });
+    expect(text).toContain(`- [Explanation](${siteRoot}docs/explanation): The factor pages say what to do.`);
+    expect(text).toContain(`- [From Theory to Production](${siteRoot}docs/explanation/from-theory-to-production): The twelve factors are short rules.`);
+    expect(text).toContain(`- [Pattern Heritage](${siteRoot}docs/explanation/pattern-heritage): The patterns in this framework were not designed on a whiteboard.`);
   });
 
   it('writes both files into the built site', async () => {

@@ -82,4 +82,13 @@ export const DEFAULTS_COLUMNS: readonly string[] = ['Factor', 'Default', 'Value'
 export const DEFAULT_ORIGINS: readonly string[] = ['Framework rule', 'Package default', 'Cited'];
 
 /** The command that rewrites stale excerpts, as a reader at the repository root types it. */
+/** The explanation document whose pattern map the patterns check holds to the packages. */
+export const HERITAGE_FILE = 'docs/explanation/pattern-heritage.md';
+
+/** The columns of the pattern map, in order. */
+export const PATTERN_COLUMNS: readonly string[] = ['Pattern', 'Origin', 'Factor', 'Package', 'Test'];
+
+/** Where a pattern came from: the two named heritage systems, the unnamed platform, or this framework. */
+export const PATTERN_ORIGINS: readonly string[] = ['Houston', 'Fractal', 'closed-source platform', 'this framework'];
+
 export const FIX_COMMAND = 'npx -y pnpm@10.34.8 check:fix';

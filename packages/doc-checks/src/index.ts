@@ -1,7 +1,7 @@
 export type { FactorSummary, RuleLookup } from './factors.ts';
 export { FACTOR_FILE_PATTERN, FactorFileError, findRule, parseFactorHeading, readFactors, ROMAN_NUMERALS, RULE_WORD_LIMIT } from './factors.ts';
 export type { ExpectedFactor } from './framework.ts';
-export { DEFAULT_ORIGINS, EXPECTED_FACTORS, FIX_COMMAND, GLOSSARY_TERMS, PATTERN_FACTORS, PROFILE_FACTORS, SPINE } from './framework.ts';
+export { DEFAULT_ORIGINS, EXPECTED_FACTORS, FIX_COMMAND, GLOSSARY_TERMS, HERITAGE_FILE, PATTERN_COLUMNS, PATTERN_FACTORS, PATTERN_ORIGINS, PROFILE_FACTORS, SPINE } from './framework.ts';
 export type { CheckName, Problem } from './problems.ts';
 export { formatProblem } from './problems.ts';
 export { RepoRootError } from './repo.ts';

@@ -11,6 +11,7 @@ export type CheckName =
   | 'custom-resources'
   | 'glossary'
   | 'defaults'
+  | 'patterns'
   | 'words';
 
 /** One thing wrong in the repository; `file` is relative to the repository root, `line` 1-based. */

@@ -9,6 +9,7 @@ import { checkFactorFiles } from './checks/factor-files.ts';
 import { checkGlossary } from './checks/glossary.ts';
 import { checkIndexTable } from './checks/index-table.ts';
 import { checkLinks } from './checks/links.ts';
+import { checkPatterns } from './checks/patterns.ts';
 import { checkPlaceholders } from './checks/placeholders.ts';
 import { checkRules } from './checks/rule.ts';
 import { checkSpine } from './checks/spine.ts';
@@ -29,6 +30,7 @@ export interface CheckReport {
     readonly customResources: number;
     readonly glossaryTerms: number;
     readonly packageDefaults: number;
+    readonly patterns: number;
   };
 }
 
@@ -45,7 +47,7 @@ interface Scan {
 const SKIPPED: Scan = { problems: [], count: 0 };
 
 /**
- * Runs all twelve checks on the repository at `root` (or the one `options.only` names, whose
+ * Runs all thirteen checks on the repository at `root` (or the one `options.only` names, whose
  * problems are the same either way); throws RepoRootError when it has no docs/.
  */
 export function checkRepository(root: string, options: CheckOptions = {}): CheckReport {
@@ -59,6 +61,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
   const glossary = scan('glossary', () => checkGlossary(repo));
   // The defaults check imports every package that the table names: skip it when not asked for.
   const defaults = scan('defaults', () => checkDefaults(repo));
+  const patterns = scan('patterns', () => checkPatterns(repo));
   const problems = [
     ...run('factor-files', () => checkFactorFiles(repo)),
     ...run('spine', () => checkSpine(repo)),
@@ -72,6 +75,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
     ...resources.problems,
     ...glossary.problems,
     ...defaults.problems,
+    ...patterns.problems,
   ];
   return {
     problems: sortProblems(problems),
@@ -83,6 +87,7 @@ export function checkRepository(root: string, options: CheckOptions = {}): Check
       customResources: resources.count,
       glossaryTerms: glossary.count,
       packageDefaults: defaults.count,
+      patterns: patterns.count,
     },
   };
 }
@@ -111,6 +116,7 @@ export function summarize(report: CheckReport): string {
     plural(checked.customResources, 'custom resource'),
     plural(checked.glossaryTerms, 'glossary term'),
     plural(checked.packageDefaults, 'package default'),
+    plural(checked.patterns, 'pattern'),
   ].join(', ');
   if (report.problems.length === 0) return `doc-checks: no problems in ${scope}`;
   const files = new Set(report.problems.map((problem) => problem.file)).size;

@@ -17,7 +17,7 @@ describe('the command line', { timeout: 120_000 }, () => {
   it('exits 0 with a one-line summary when the docs pass', () => {
     expect(run(['check', '--root', VALID_REPO])).toEqual({
       code: 0,
-      out: ['doc-checks: no problems in 12 factor pages, 16 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults'],
+      out: ['doc-checks: no problems in 12 factor pages, 17 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults, 1 pattern'],
       err: [],
     });
   });
@@ -31,7 +31,7 @@ describe('the command line', { timeout: 120_000 }, () => {
     expect(result.out).toEqual([
       "docs/README.md:3: link 'factors/index.md' points to docs/factors/index.md, which does not exist. Fix the path or create the file.",
       "docs/factors/05-measure-everything.md:9: placeholder 'TBD' in published text. Write the finished text, or remove it.",
-      'doc-checks: 2 problems in 2 files (checked 12 factor pages, 16 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults)',
+      'doc-checks: 2 problems in 2 files (checked 12 factor pages, 17 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults, 1 pattern)',
     ]);
   });
 
@@ -41,7 +41,7 @@ describe('the command line', { timeout: 120_000 }, () => {
     expect(run(['fix', '--root', root]).out).toEqual([
       'docs/factors/08-human-validation.md:26: rewrote the excerpt from its region',
       'doc-checks fix: rewrote 1 excerpt and 0 generated blocks',
-      'doc-checks: no problems in 12 factor pages, 16 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults',
+      'doc-checks: no problems in 12 factor pages, 17 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults, 1 pattern',
     ]);
   });
 
@@ -75,7 +75,7 @@ describe('the command line', { timeout: 120_000 }, () => {
   it('runs as a script, as the package scripts call it', () => {
     const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const result = spawnSync(process.execPath, ['--import', 'tsx', cli, 'check', '--root', VALID_REPO], { encoding: 'utf8' });
-    expect(result.stdout).toBe('doc-checks: no problems in 12 factor pages, 16 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults\n');
+    expect(result.stdout).toBe('doc-checks: no problems in 12 factor pages, 17 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults, 1 pattern\n');
     expect(result.status).toBe(0);
   });
 });

@@ -140,7 +140,7 @@ describe('the spine of a factor page', () => {
 
   it('reports a package that declares a factor without patterns, instead of requiring the section there', () => {
     const root = copyValidRepo();
-    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII"', '"factor": "IV"');
+    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII",\n    "patterns"', '"factor": "IV",\n    "patterns"');
     expect(reported(root, 'spine')).toEqual([
       'packages/quota-example/package.json:6: the package declares Factor IV, which carries no implementation patterns (only III, VI, VII, VIII, XI, XII do). Declare the factor whose pattern the package demonstrates.',
     ]);
@@ -148,7 +148,7 @@ describe('the spine of a factor page', () => {
 
   it('reports a package that declares something other than a factor numeral', () => {
     const root = copyValidRepo();
-    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII"', '"factor": "IIX"');
+    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII",\n    "patterns"', '"factor": "IIX",\n    "patterns"');
     expect(reported(root, 'spine')).toEqual([
       'packages/quota-example/package.json:6: "agentops": { "factor": "IIX" } is not a factor numeral I..XII. Declare the factor the package demonstrates, e.g. "agentops": { "factor": "VIII" }.',
     ]);
@@ -156,13 +156,13 @@ describe('the spine of a factor page', () => {
 
   it('accepts a building block that declares "buildingBlock": true and no factor', () => {
     const root = copyValidRepo();
-    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII"', '"buildingBlock": true');
+    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII",\n    "patterns"', '"buildingBlock": true,\n    "patterns"');
     expect(reported(root, 'spine')).toEqual([]);
   });
 
   it('reports a package that declares both a factor and "buildingBlock": true', () => {
     const root = copyValidRepo();
-    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII"', '"factor": "VIII", "buildingBlock": true');
+    replaceOnce(root, 'packages/quota-example/package.json', '"factor": "VIII",\n    "patterns"', '"factor": "VIII", "buildingBlock": true,\n    "patterns"');
     expect(reported(root, 'spine')).toEqual([
       'packages/quota-example/package.json:6: "agentops" declares both a "factor" and "buildingBlock": true; a building block demonstrates no factor, so keep one of the two. Declare the factor the package demonstrates, e.g. "agentops": { "factor": "VIII" }.',
     ]);

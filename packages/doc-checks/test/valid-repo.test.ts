@@ -8,9 +8,9 @@ describe('the valid fixture repository', { timeout: 120_000 }, () => {
     expect(checkRepository(VALID_REPO).problems.map((problem) => `${problem.file}:${String(problem.line)} ${problem.message}`)).toEqual([]);
   });
 
-  it('is checked in full: twelve pages, every Markdown file, its excerpt, its generated block, both custom resources, the glossary and the package defaults', () => {
+  it('is checked in full: twelve pages, every Markdown file, its excerpt, its generated block, both custom resources, the glossary, the package defaults and the declared pattern', () => {
     const report = checkRepository(VALID_REPO);
-    expect(report.checked).toEqual({ factorPages: 12, markdownFiles: 16, excerpts: 1, generatedBlocks: 1, customResources: 2, glossaryTerms: 17, packageDefaults: 3 });
-    expect(summarize(report)).toBe('doc-checks: no problems in 12 factor pages, 16 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults');
+    expect(report.checked).toEqual({ factorPages: 12, markdownFiles: 17, excerpts: 1, generatedBlocks: 1, customResources: 2, glossaryTerms: 17, packageDefaults: 3, patterns: 1 });
+    expect(summarize(report)).toBe('doc-checks: no problems in 12 factor pages, 17 Markdown files, 1 excerpt, 1 generated block, 2 custom resources, 17 glossary terms, 3 package defaults, 1 pattern');
   });
 });

@@ -13,6 +13,7 @@ import { connect } from '@12-factor-agentops/sql';
 import type { SqlClient } from '@12-factor-agentops/sql';
 import { openTestPGlite, startPostgresServer } from '@12-factor-agentops/sql/testing';
 import { AgentMemory, ResumeBundler } from '../src/index.ts';
+import { seededRandom } from '@12-factor-agentops/core';
 
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 2_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -24,20 +25,9 @@ const corpus = JSON.parse(readFileSync(new URL('../fixtures/corpus.json', import
 const queries = (JSON.parse(readFileSync(new URL('../fixtures/queries.json', import.meta.url), 'utf8')) as { query: string }[]).map((q) => q.query);
 const vocabulary = [...new Set(corpus.flatMap((doc) => `${doc.title} ${doc.body}`.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 2))];
 
-/** A small deterministic generator, so every run loads the same data. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 async function load(db: SqlClient): Promise<void> {
-  const next = random(7);
+  const next = seededRandom(7);
   // Words drawn with a skew towards the start of the vocabulary (roughly Zipf-like).
   const word = (): string => vocabulary[Math.floor(vocabulary.length * next() ** 2)] ?? 'disk';
   for (let start = 0; start < DOCUMENTS; start += 1_000) {

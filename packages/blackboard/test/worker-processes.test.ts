@@ -9,22 +9,12 @@ import type { ScriptProcess, TestDatabase } from '@12-factor-agentops/sql/testin
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryBoard, SqlBoard, coordinate, mergeMission, runWorker } from '../src/index.ts';
 import { digest, mergeDigests } from './support/work.ts';
+import { seededRandom } from '@12-factor-agentops/core';
 
 const SHARDS = 1_000;
 const TTL_MS = 1_500;
 const SEED = 20_261_203;
 
-// A small seeded generator (mulberry32), so a failing run can be repeated exactly.
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const WORKER = fileURLToPath(new URL('support/board-worker.ts', import.meta.url));
@@ -47,7 +37,7 @@ describe('four worker processes on one real server', () => {
   it('gives each of 1,000 shards exactly one accepted result through SIGKILLs and a SIGSTOP, and merges as one worker does', { timeout: 180_000 }, async () => {
     const board = await SqlBoard.open(db, { shardTypes: ['digest'] });
     await board.postMission({ id: 'digests', shards }, Date.now());
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const start = (name: string): ScriptProcess => {
       const child = startScript(WORKER, [database.url, name, String(TTL_MS)], { cwd: PACKAGE });
       children.push(child);

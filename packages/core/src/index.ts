@@ -22,3 +22,4 @@ export type { AppendTarget, SyncMode } from './append.ts';
 export { removeReplaceDrafts, replaceFileAtomically } from './atomic-file.ts';
 export { FileLock, LockTimeout } from './file-lock.ts';
 export type { FileLockOptions, LockOwner, LockRepair } from './file-lock.ts';
+export { seededRandom } from './random.ts';

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { LABELS, LinearScanRouter, ModelRouter, TIER_IDS, agentDeploymentCustomResourceSchema, profileFor, routeHealth, validateAgentDeployment } from '../src/index.ts';
 import type { CatalogueEndpoint, Label, TierId } from '../src/index.ts';
+import { seededRandom } from '@12-factor-agentops/core';
 
 const RUNS = 7;
 const ENDPOINTS = 1000;
@@ -27,19 +28,8 @@ function perSecond(count: number, work: () => void): number {
   return count / ((performance.now() - started) / 1000);
 }
 
-// A seeded generator (mulberry32), so every run measures the same catalogue and requests.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const next = random(12);
+const next = seededRandom(12);
 const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
 const TASKS = Array.from({ length: 20 }, (_, index) => `task-${index}`);
 

@@ -3,45 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import { loadMission } from '../../src/index.ts';
 import type { MissionSnapshot, MissionStore } from '../../src/index.ts';
-
 import { bundledWorker } from './bundle-worker.ts';
+import { seededRandom } from '@12-factor-agentops/core';
+import { startScript } from '@12-factor-agentops/sql/testing';
 
 const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The worker bundle run by plain `node`: a real process, killed with a real signal. */
-function startWorker(bundle: string, args: readonly string[]) {
-  const child = spawn(process.execPath, [bundle, ...args], { cwd: PACKAGE });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (/^ready$/m.test(stdout)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the worker exited with ${String(code)} before it was ready: ${stderr}`)));
-  });
-  ready.catch(() => undefined);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { process: child, ready, exited };
-}
-
-/** A small seeded generator (mulberry32), so a failing loop can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface CrashLoopResult {
   readonly final: MissionSnapshot;
@@ -64,11 +32,12 @@ export async function crashLoop(options: {
   readonly stepMs: number;
   readonly ttlMs: number;
 }): Promise<CrashLoopResult> {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const doneAtKill = new Map<number, ReadonlySet<string>>();
   const bundle = await bundledWorker();
   const start = (generation: number) =>
-    startWorker(bundle, [options.target, options.missionId, String(generation), options.effects, String(options.stepMs), String(options.ttlMs)]);
+    // The worker bundle run by plain `node`: a real process, killed with a real signal.
+    startScript(bundle, [options.target, options.missionId, String(generation), options.effects, String(options.stepMs), String(options.ttlMs)], { cwd: PACKAGE, tsx: false });
   for (let generation = 1; generation <= options.kills; generation += 1) {
     const child = start(generation);
     await child.ready;

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DurableAppender, FileLock, openAppendTarget, readLinesFile, replaceFileAtomically, splitLines, syncDirectory, errorCode } from '@12-factor-agentops/core';
+import { DurableAppender, FileLock, firstInvalidUtf8, openAppendTarget, readLinesFile, replaceFileAtomically, splitLines, syncDirectory, errorCode } from '@12-factor-agentops/core';
 import type { LockRepair, TornTailRepair } from '@12-factor-agentops/core';
 import { JournalCorrupt, MissionExists, MissionNotFound, MissionOwned, OwnerRecordUnreadable } from './errors.ts';
 import { parseRecord, replay } from './journal.ts';
@@ -200,6 +200,10 @@ export class LocalMissionStore implements MissionStore {
         : splitLines(await readFile(path));
     const records: StoredRecord[] = [];
     for (const [index, bytes] of lines.lines.entries()) {
+      // A non-strict decode would turn bytes this software never writes into U+FFFD and accept
+      // the record (a step name or a reason quietly changed): a damaged line is corrupt.
+      const invalidAt = firstInvalidUtf8(bytes);
+      if (invalidAt !== -1) throw new JournalCorrupt(path, index + 1, `not valid UTF-8 (byte ${invalidAt + 1} of the line)`);
       let value: unknown;
       try {
         value = JSON.parse(bytes.toString('utf8'));
@@ -213,18 +217,19 @@ export class LocalMissionStore implements MissionStore {
 
   async #readOwner(id: string): Promise<Ownership | undefined> {
     const ownerDir = join(this.where, id, 'owner');
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(join(ownerDir, 'owner.json'), 'utf8');
+      bytes = await readFile(join(ownerDir, 'owner.json'));
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw new OwnerRecordUnreadable(ownerDir, String(errorCode(error) ?? error));
       const exists = await stat(ownerDir).then(() => true, () => false);
       if (!exists) return undefined;
       throw new OwnerRecordUnreadable(ownerDir, 'owner.json is missing');
     }
+    if (firstInvalidUtf8(bytes) !== -1) throw new OwnerRecordUnreadable(ownerDir, 'owner.json is not valid UTF-8');
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw new OwnerRecordUnreadable(ownerDir, 'owner.json is not valid JSON');
     }

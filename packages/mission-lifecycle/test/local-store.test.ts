@@ -40,6 +40,25 @@ describe('the local store on bad data', () => {
     expect(await readdir(join(store.where, 'm'))).not.toContain('owner');
   });
 
+  it('refuses a journal line or owner record with bytes that are not UTF-8, naming where, and changes nothing', async () => {
+    const { store, journal, ownerDir } = await freshStore();
+    const good = await readFile(journal);
+    // The step name "a" of the first record, its one byte replaced by 0xff: still valid JSON once decoded loosely.
+    const at = good.indexOf('"a"') + 1;
+    const damaged = Buffer.from(good);
+    damaged[at] = 0xff;
+    await writeFile(journal, damaged);
+    await expect(store.read('m')).rejects.toThrow(new JournalCorrupt(journal, 1, `not valid UTF-8 (byte ${at + 1} of the line)`));
+    await expect(store.claim('m', alice, T0, TTL)).rejects.toThrow(JournalCorrupt);
+    expect(await readFile(journal)).toEqual(damaged);
+
+    await writeFile(journal, good);
+    await mkdir(ownerDir);
+    await writeFile(join(ownerDir, 'owner.json'), Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]));
+    await expect(store.claim('m', alice, T0, TTL)).rejects.toThrow(new OwnerRecordUnreadable(ownerDir, 'owner.json is not valid UTF-8'));
+    expect(await readdir(ownerDir)).toEqual(['owner.json']);
+  });
+
   it('refuses a state a newer release wrote, naming where it was read', async () => {
     const { store, journal } = await freshStore();
     const own = await store.claim('m', alice, T0, TTL);

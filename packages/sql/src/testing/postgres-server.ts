@@ -11,7 +11,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'n
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, hostname, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorCode, wholeNumber } from '@12-factor-agentops/core';
 
@@ -86,8 +86,8 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   const maxConnections = wholeNumber('maxConnections', options.maxConnections ?? 200, 1, 10_000);
   const startTimeoutMs = wholeNumber('startTimeoutMs', options.startTimeoutMs ?? 60_000, 1);
   removeLeftovers();
-  const binaries = await serverBinaries(options.binDir ?? process.env.PG_BIN);
   const account = runAccount();
+  const binaries = await reachableBinaries(await serverBinaries(options.binDir ?? process.env.PG_BIN), account);
   const root = await mkdtemp(join(tmpdir(), FOLDER_PREFIX));
   const server = new Server(root, binaries, account, maxConnections, options.settings ?? {}, startTimeoutMs);
   live.add(server);
@@ -416,6 +416,41 @@ async function serverBinaries(binDir: string | undefined): Promise<Binaries> {
   }
   const paths = (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
   return { initdb: paths.initdb, postgres: paths.postgres, source: name };
+}
+
+/** Whether every folder above `path`, and `path` itself, lets other users in (the x bit for others). */
+function openToOthers(path: string): boolean {
+  for (let current = path; ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
+/**
+ * The binaries where the server's account can run them. As root the server runs as `postgres`,
+ * which cannot reach binaries inside a folder only root may enter, such as a checkout made in
+ * a `mktemp -d` folder (mode 0700): then the binaries' folder (bin, lib, share, so their
+ * relative library paths hold) is copied once to the system temp folder, keyed by where it came
+ * from, and used from there.
+ */
+async function reachableBinaries(binaries: Binaries, account: Account | undefined): Promise<Binaries> {
+  if (account === undefined || openToOthers(binaries.postgres)) return binaries;
+  const home = dirname(dirname(binaries.postgres));
+  const copy = join(tmpdir(), `agentops-pg-binaries-${createHash('sha256').update(home).digest('hex').slice(0, 16)}`);
+  const relocated = (path: string): string => join(copy, path.slice(home.length + 1));
+  if (!existsSync(relocated(binaries.postgres))) {
+    const draft = `${copy}.draft-${process.pid}-${randomBytes(4).toString('hex')}`;
+    await run('cp', ['-a', home, draft], { cwd: tmpdir(), env: process.env });
+    await chmod(draft, 0o755);
+    try {
+      await rename(draft, copy);
+    } catch (error) {
+      // Another test process put its copy in place first: use that one.
+      await rm(draft, { recursive: true, force: true });
+      if (!existsSync(relocated(binaries.postgres))) throw error;
+    }
+  }
+  return { initdb: relocated(binaries.initdb), postgres: relocated(binaries.postgres), source: `${binaries.source} (copied to ${copy}, where the postgres user can run it)` };
 }
 
 // PostgreSQL will not run as root: as root, run it as the system user `postgres`.

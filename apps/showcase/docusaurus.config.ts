@@ -12,6 +12,7 @@ import remarkMermaidSvg from './plugins/mermaid-svg.ts';
 import noClientPrism from './plugins/no-client-prism.ts';
 import remarkPrerenderedCode, { prerenderedCodeCss } from './plugins/prerendered-code.ts';
 import rehypeTaskListLabels from './plugins/rehype-task-list-labels.ts';
+import remarkTableRows from './plugins/table-rows.ts';
 import { hasReleaseNotes, isChangelog, releaseNotesFrontMatter, releaseNotesLast, releaseNotesMarkdown, releaseNotesSlug, releaseNotesTitle } from './plugins/release-notes.ts';
 import { crossInstanceRoute, docsRouteBase, examplePackages, examplesRouteBase } from './plugins/routes.ts';
 import { frameworkOrder } from './plugins/sidebar-order.ts';
@@ -29,9 +30,10 @@ const packagesDir = path.resolve(siteDir, packagesPath);
 const sitePackages = examplePackages(packagesDir);
 // Every docs instance reads GitHub Markdown: alerts become admonitions, Mermaid fences become
 // inline SVG at build time (no Mermaid code in the browser), code fences are highlighted at
-// build time (no token elements to hydrate), task-list boxes get labels.
+// build time (no token elements to hydrate), tables carry their row count (the space they
+// reserve before they are drawn), task-list boxes get labels.
 const markdownPlugins = {
-  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }], [remarkPrerenderedCode, { rootDir: repoRoot }]],
+  beforeDefaultRemarkPlugins: [remarkGithubAdmonitionsToDirectives, [remarkMermaidSvg, { rootDir: repoRoot }], [remarkPrerenderedCode, { rootDir: repoRoot }], remarkTableRows],
   rehypePlugins: [rehypeTaskListLabels],
 };
 // docs/CHANGELOG.md, once changesets writes it, is the "Release notes" page, last in the sidebar.

@@ -94,17 +94,22 @@ describe(`Mermaid diagrams, rendered at build time (${diagramPage.file}, ${diagr
     const context = await newPhoneContext(built.browser);
     const page = await context.newPage();
     await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
-    const figures = await page.locator('figure.mermaid-diagram').evaluateAll((elements) =>
-      elements.map((figure) => {
+    // A figure off screen is not drawn yet (content-visibility): each is measured once the reader reaches it.
+    const figures = await page.locator('figure.mermaid-diagram').evaluateAll(async (elements) => {
+      const measured = [];
+      for (const figure of elements) {
+        figure.scrollIntoView();
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
         const svg = figure.querySelector('svg');
-        return {
+        measured.push({
           wide: svg !== null && parseFloat(getComputedStyle(svg).minWidth) > figure.clientWidth,
           scrolls: figure.scrollWidth > figure.clientWidth,
           focusable: figure.getAttribute('tabindex') === '0',
           right: figure.getBoundingClientRect().right,
-        };
-      }),
-    );
+        });
+      }
+      return measured;
+    });
     expect(figures.length).toBe(diagramPage.diagrams);
     for (const figure of figures) {
       expect(figure.focusable).toBe(true);

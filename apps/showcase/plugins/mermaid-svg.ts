@@ -330,8 +330,16 @@ export function renderDiagram(value: string, id: string): RenderedDiagram {
   const figure: Element = {
     type: 'element',
     tagName: 'figure',
-    // Focusable so a keyboard can scroll a diagram wider than the screen; named after it.
-    properties: { className: ['mermaid-diagram'], dataDiagram: kind, tabIndex: 0, ariaLabelledBy: [titleId] },
+    // Focusable so a keyboard can scroll a diagram wider than the screen; named after it. It
+    // reserves its height at the smallest scale (where most columns draw it) until the browser
+    // draws it (custom.css).
+    properties: {
+      className: ['mermaid-diagram'],
+      dataDiagram: kind,
+      tabIndex: 0,
+      ariaLabelledBy: [titleId],
+      style: `--diagram-height:${Math.ceil(height * minimumScale)}px`,
+    },
     children: figureChildren,
   };
   return { figure, name, width, height };
@@ -361,31 +369,42 @@ export interface MermaidDiagramNode {
   children: [];
 }
 
+/** A JSX attribute holding one literal expression, with the estree MDX compiles from. */
+function expressionAttribute(name: string, source: string, expression: unknown): MermaidDiagramNode['attributes'][number] {
+  const program = { type: 'Program', sourceType: 'module', body: [{ type: 'ExpressionStatement', expression }] };
+  return { type: 'mdxJsxAttribute', name, value: { type: 'mdxJsxAttributeValueExpression', value: source, data: { estree: program } } };
+}
+
+/** `style="--a:1;--b:2"` as React's style object of custom properties: `{{'--a': '1', '--b': '2'}}`. */
+function styleAttribute(css: string): MermaidDiagramNode['attributes'][number] {
+  const declarations = css
+    .split(';')
+    .map((declaration) => declaration.split(':'))
+    .filter((parts): parts is [string, string] => parts.length === 2 && /^--[\w-]+$/.test(parts[0]?.trim() ?? ''))
+    .map(([name, value]) => [name.trim(), value.trim()] as const);
+  const expression = {
+    type: 'ObjectExpression',
+    properties: declarations.map(([name, value]) => ({
+      type: 'Property',
+      key: { type: 'Literal', value: name },
+      value: { type: 'Literal', value },
+      kind: 'init',
+      method: false,
+      shorthand: false,
+      computed: false,
+    })),
+  };
+  return expressionAttribute('style', `{${JSON.stringify(Object.fromEntries(declarations))}}`, expression);
+}
+
 /** The figure as an MDX JSX element with its content as one HTML string. */
 export function figureNode(figure: Element): MermaidDiagramNode {
   const html = toHtml(figure.children);
-  const { className, dataDiagram, tabIndex, ariaLabelledBy } = figure.properties;
-  const program = {
-    type: 'Program',
-    sourceType: 'module',
-    body: [
-      {
-        type: 'ExpressionStatement',
-        expression: {
-          type: 'ObjectExpression',
-          properties: [
-            {
-              type: 'Property',
-              key: { type: 'Identifier', name: '__html' },
-              value: { type: 'Literal', value: html },
-              kind: 'init',
-              method: false,
-              shorthand: false,
-              computed: false,
-            },
-          ],
-        },
-      },
+  const { className, dataDiagram, tabIndex, ariaLabelledBy, style } = figure.properties;
+  const innerHtml = {
+    type: 'ObjectExpression',
+    properties: [
+      { type: 'Property', key: { type: 'Identifier', name: '__html' }, value: { type: 'Literal', value: html }, kind: 'init', method: false, shorthand: false, computed: false },
     ],
   };
   return {
@@ -396,11 +415,8 @@ export function figureNode(figure: Element): MermaidDiagramNode {
       { type: 'mdxJsxAttribute', name: 'data-diagram', value: String(dataDiagram) },
       { type: 'mdxJsxAttribute', name: 'tabIndex', value: String(tabIndex) },
       { type: 'mdxJsxAttribute', name: 'aria-labelledby', value: (ariaLabelledBy as string[]).join(' ') },
-      {
-        type: 'mdxJsxAttribute',
-        name: 'dangerouslySetInnerHTML',
-        value: { type: 'mdxJsxAttributeValueExpression', value: `{__html: ${JSON.stringify(html)}}`, data: { estree: program } },
-      },
+      styleAttribute(String(style ?? '')),
+      expressionAttribute('dangerouslySetInnerHTML', `{__html: ${JSON.stringify(html)}}`, innerHtml),
     ],
     children: [],
   };

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Element, ElementContent } from 'hast';
 import type { Code, Root } from 'mdast';
 import { describe, expect, it } from 'vitest';
-import remarkMermaidSvg, { applyStyle, figureNode, parseFence, parseStyle, renderDiagram, roundGeometry, type MermaidDiagramNode } from '../plugins/mermaid-svg.ts';
+import remarkMermaidSvg, { applyStyle, figureNode, minimumScale, parseFence, parseStyle, renderDiagram, roundGeometry, type MermaidDiagramNode } from '../plugins/mermaid-svg.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -209,6 +209,18 @@ describe('the remark plugin', () => {
     expect(inner.value).toBe(`{__html: ${JSON.stringify(html)}}`);
     expect(html).toMatch(/^<svg [^>]*role="img"[^>]*><title id="mermaid-test-title">Flowchart: /);
     expect(html).toContain('</svg>');
+  });
+
+  it('gives the figure its height at the smallest scale, as a style MDX compiles to a custom property', () => {
+    const { figure, height } = renderDiagram(flowchart, 'mermaid-test');
+    const expected = `${Math.ceil(height * minimumScale)}px`;
+    expect(figure.properties.style).toBe(`--diagram-height:${expected}`);
+    const style = figureNode(figure).attributes.find((attribute) => attribute.name === 'style')?.value;
+    if (typeof style !== 'object') throw new Error('no style attribute');
+    expect(style.value).toBe(`{${JSON.stringify({ '--diagram-height': expected })}}`);
+    const object = (style.data.estree as { body: { expression: { type: string; properties: { key: { value: string }; value: { value: string } }[] } }[] }).body[0]?.expression;
+    expect(object?.type).toBe('ObjectExpression');
+    expect(object?.properties.map((property) => [property.key.value, property.value.value])).toEqual([['--diagram-height', expected]]);
   });
 
   it('fails the build naming the file, relative to the repository, and the line of the fence', () => {

@@ -2,13 +2,16 @@
 // HTML string, so React creates one element for them and never walks their tokens, and their
 // colours come from a stylesheet per colour mode, so nothing re-renders when the mode changes.
 // The title, the copy and word-wrap buttons and the keyboard-focusable scrolling are the
-// theme's, as on every other code block.
-import type { ReactNode } from 'react';
+// theme's, as on every other code block. Off screen, a block is laid out only when it comes
+// near the viewport, holding the height of its lines until then, and its buttons and
+// word-wrap measure wait for that moment too (useCodeNearScreen).
+import type { CSSProperties, ReactNode } from 'react';
 import clsx from 'clsx';
 import { ThemeClassNames, useThemeConfig } from '@docusaurus/theme-common';
-import { CodeBlockContextProvider, createCodeBlockMetadata, useCodeWordWrap } from '@docusaurus/theme-common/internal';
+import { CodeBlockContextProvider, createCodeBlockMetadata } from '@docusaurus/theme-common/internal';
 import Buttons from '@theme/CodeBlock/Buttons';
 import styles from './styles.module.css';
+import { useCodeNearScreen, type WordWrap } from './useCodeNearScreen';
 
 export interface PrerenderedCodeProps {
   /** The fence's code, as the copy button copies it. */
@@ -19,7 +22,8 @@ export interface PrerenderedCodeProps {
   readonly title?: string;
 }
 
-export default function PrerenderedCode({ code, html, language, title }: PrerenderedCodeProps): ReactNode {
+/** The theme's copy and word-wrap buttons, with the block's code and wrap state as context. */
+function CodeButtons({ code, language, title, wordWrap }: Omit<PrerenderedCodeProps, 'html'> & { readonly wordWrap: WordWrap }): ReactNode {
   const { prism } = useThemeConfig();
   const metadata = createCodeBlockMetadata({
     code,
@@ -31,12 +35,25 @@ export default function PrerenderedCode({ code, html, language, title }: Prerend
     defaultLanguage: prism.defaultLanguage,
     showLineNumbers: false,
   });
-  const wordWrap = useCodeWordWrap();
+  return (
+    <CodeBlockContextProvider metadata={metadata} wordWrap={wordWrap}>
+      <Buttons />
+    </CodeBlockContextProvider>
+  );
+}
+
+export default function PrerenderedCode({ code, html, language, title }: PrerenderedCodeProps): ReactNode {
+  const { wordWrap, seen } = useCodeNearScreen();
   return (
     <div className={clsx('prerendered-code', ThemeClassNames.common.codeBlock, `language-${language}`, styles.container)}>
       {title !== undefined && <div className={styles.title}>{title}</div>}
       <div className={styles.content}>
-        <pre ref={wordWrap.codeBlockRef} tabIndex={0} className={clsx('prism-code', `language-${language}`, styles.pre, 'thin-scrollbar')}>
+        <pre
+          ref={wordWrap.codeBlockRef}
+          tabIndex={0}
+          className={clsx('prism-code', `language-${language}`, styles.pre, 'thin-scrollbar')}
+          // The block's height before the browser draws it (styles.module.css).
+          style={{ '--code-lines': code.split('\n').length } as CSSProperties}>
           {html === undefined ? (
             <code className={styles.lines}>
               {code.split('\n').map((line, index) => (
@@ -51,9 +68,7 @@ export default function PrerenderedCode({ code, html, language, title }: Prerend
             <code className={styles.lines} dangerouslySetInnerHTML={{ __html: html }} />
           )}
         </pre>
-        <CodeBlockContextProvider metadata={metadata} wordWrap={wordWrap}>
-          <Buttons />
-        </CodeBlockContextProvider>
+        {seen && <CodeButtons code={code} language={language} {...(title !== undefined ? { title } : {})} wordWrap={wordWrap} />}
       </div>
     </div>
   );

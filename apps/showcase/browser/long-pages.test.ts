@@ -1,11 +1,12 @@
 // A long docs page on a phone leaves work for later so that it starts fast: blocks off screen
 // are drawn when they come near it (content-visibility in custom.css), a code block's buttons
-// appear at that moment (useCodeNearScreen), and the navigation drawer is rendered in a
-// transition (src/theme/Navbar/MobileSidebar). These tests hold what is left for later to being
+// appear at that moment (useCodeNearScreen), the navigation drawer is rendered in a
+// transition (src/theme/Navbar/MobileSidebar), and the hidden desktop sidebar is not hydrated
+// (src/theme/DocSidebar). These tests hold what is left for later to being
 // there, whole and working, when the reader reaches it.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { newPhoneContext } from './support/chromium.ts';
+import { newPhoneContext, watchPage } from './support/chromium.ts';
 import { docRoute } from './support/site.ts';
 import { useBuiltSite } from './support/built-site.ts';
 
@@ -101,6 +102,27 @@ describe(`a long docs page on a phone (${file})`, () => {
     expect(await current.getAttribute('aria-current')).toBe('page');
     // Once open, its links are on screen and the theme prefetches them as usual.
     await expect.poll(async () => (await seenInDrawer()).length).toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('hydrates on a phone with no error and no desktop sidebar left, and gives a phone turned wide a working sidebar', async () => {
+    const context = await newPhoneContext(built.browser);
+    const page = await context.newPage();
+    const problems = watchPage(page, new URL(built.site.url('')).origin);
+    const response = await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
+    // The server sends the desktop sidebar in the page, for wide screens.
+    expect((await response?.text()) ?? '').toMatch(/<aside[^>]*>[\s\S]*menu__link[\s\S]*<\/aside>/);
+    await expect.poll(() => page.locator('aside .menu__link').count()).toBe(0);
+    await expect.poll(() => page.locator('.navbar-sidebar .menu__link').count()).toBeGreaterThan(10);
+    expect(problems.consoleErrors).toEqual([]);
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const active = page.locator('aside .menu__link--active');
+    await expect.poll(() => active.last().getAttribute('href')).toMatch(new RegExp(`${route}$`));
+    await page.locator('aside .menu__link', { hasText: 'Automated Tracking' }).first().click();
+    await page.waitForURL(/\/automated-tracking$/);
+    await expect.poll(() => active.last().getAttribute('href')).toMatch(/\/automated-tracking$/);
+    expect(problems.consoleErrors).toEqual([]);
     await context.close();
   });
 

@@ -129,6 +129,16 @@ async function lighthouseScores(url: string, port: number): Promise<Scores> {
   };
 }
 
+/** Flushes written files to disk, then waits until the load average is under half the cores, or `limitMs`; returns the time waited. */
+async function settle(limitMs: number): Promise<number> {
+  const started = Date.now();
+  spawnSync('sync');
+  while (Date.now() - started < limitMs && (loadavg()[0] ?? 0) >= availableParallelism() / 2) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return Date.now() - started;
+}
+
 /** A TCP port free on loopback now, so the measured build can name its own origin. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -191,11 +201,18 @@ async function main(): Promise<void> {
     console.log(`search index, fetched on the first search only: ${kib(bytes.length)} raw, ${kib(gzipSync(bytes, { level: 6 }).length)} gzip`);
   }
 
-  // Lighthouse times main-thread work: other jobs on the machine show up as blocking time.
-  console.log(`machine load before Lighthouse: ${loadavg()[0]?.toFixed(2) ?? '?'} (1-minute load average) on ${availableParallelism()} cores`);
+  // Lighthouse times main-thread work: other jobs on the machine show up as blocking time, and
+  // so do the builds just run here (their files still being written out). Write everything out,
+  // then wait, up to 90 s, until the machine is quiet: a 1-minute load average under half its
+  // cores.
+  const settled = await settle(90_000);
+  console.log(
+    `machine load before Lighthouse: ${loadavg()[0]?.toFixed(2) ?? '?'} (1-minute load average) on ${availableParallelism()} cores, after waiting ${(settled / 1000).toFixed(0)} s for it to settle`,
+  );
   const chrome = await chromeLauncher.launch({ chromePath: chromiumPath, chromeFlags: ['--headless', '--no-sandbox', '--disable-background-networking'] });
   const lighthousePages = [pages[0], pages[1]] as const;
   const allScores = new Map<string, Scores>();
+  const pairRatios: number[] = [];
   try {
     // The first load in a fresh browser pays one-off costs (caches, code compilation) that no
     // later load does: it is run once and not counted. The pages then take turns, so a busy
@@ -203,7 +220,13 @@ async function main(): Promise<void> {
     await lighthouseScores(server.url(lighthousePages[0][1]), chrome.port);
     const runs = new Map<string, Scores[]>(lighthousePages.map(([, route]) => [route, []]));
     for (let run = 0; run < 3; run += 1) {
-      for (const [, route] of lighthousePages) runs.get(route)?.push(await lighthouseScores(server.url(route), chrome.port));
+      const turn: number[] = [];
+      for (const [, route] of lighthousePages) {
+        const scores = await lighthouseScores(server.url(route), chrome.port);
+        runs.get(route)?.push(scores);
+        turn.push(scores.totalBlockingTime);
+      }
+      pairRatios.push((turn[1] ?? Number.NaN) / Math.max(1, turn[0] ?? Number.NaN));
     }
     for (const [label, route] of lighthousePages) {
       const pageRuns = runs.get(route) ?? [];
@@ -236,6 +259,10 @@ async function main(): Promise<void> {
   }
   const landing = allScores.get(lighthousePages[0][1]);
   const factorXi = allScores.get(lighthousePages[1][1]);
+  if (pairRatios.length > 0) {
+    // One ratio per turn (the two pages loaded one after the other): how much the figure moves from run to run.
+    console.log(`Factor XI's TBT ÷ the landing page's, per turn: ${pairRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`);
+  }
   if (landing && factorXi) {
     const ratio = factorXi.totalBlockingTime / Math.max(1, landing.totalBlockingTime);
     console.log(

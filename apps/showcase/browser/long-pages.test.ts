@@ -126,6 +126,22 @@ describe(`a long docs page on a phone (${file})`, () => {
     await context.close();
   });
 
+  it('works in a browser without IntersectionObserver: every code block gets its buttons at once, with no error', async () => {
+    const context = await newPhoneContext(built.browser);
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      Reflect.deleteProperty(window, 'IntersectionObserver');
+    });
+    const problems = watchPage(page, new URL(built.site.url('')).origin);
+    await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
+    const blocks = page.locator('article .prerendered-code');
+    const count = await blocks.count();
+    expect(count).toBeGreaterThan(0);
+    await expect.poll(() => blocks.getByRole('button', { name: 'Copy code to clipboard' }).count()).toBe(count);
+    expect(problems.consoleErrors).toEqual([]);
+    await context.close();
+  });
+
   it("shows a code block's buttons once it nears the screen, with word wrap for lines wider than the phone", async () => {
     const context = await newPhoneContext(built.browser);
     const page = await context.newPage();

@@ -290,7 +290,7 @@ export function renderDiagram(value: string, id: string): RenderedDiagram {
   if (!svg) throw new Error('the renderer returned no <svg> element');
   const width = Number(svg.properties.width);
   const height = Number(svg.properties.height);
-  if (!(width > 0 && height > 0)) throw new Error('the renderer returned an SVG with no size');
+  if (!(Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0)) throw new Error('the renderer returned an SVG with no finite size');
 
   const kind = diagramKind(fence.body);
   const { labels, links } = describeSvg(svg);

@@ -41,6 +41,15 @@ export function useCodeNearScreen(): CodeNearScreen {
   useEffect(() => {
     const pre = codeBlockRef.current;
     if (pre === null) return undefined;
+    if (typeof IntersectionObserver === 'undefined') {
+      // No observer to wait for: set the block up now, as the theme does.
+      seenRef.current = true;
+      measure();
+      startTransition(() => setSeen(true));
+      const onResizeOnly = (): void => measure();
+      window.addEventListener('resize', onResizeOnly, { passive: true });
+      return () => window.removeEventListener('resize', onResizeOnly);
+    }
     const observer = new IntersectionObserver(
       (entries) => {
         if (!entries.some((entry) => entry.isIntersecting)) return;

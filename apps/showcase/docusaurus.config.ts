@@ -5,6 +5,7 @@ import type * as Preset from '@docusaurus/preset-classic';
 import type { PluginOptions as SearchOptions } from '@easyops-cn/docusaurus-search-local';
 import remarkGithubAdmonitionsToDirectives from 'remark-github-admonitions-to-directives';
 import { siteLocationFromEnv } from './site-env.ts';
+import docsLayoutChunk from './plugins/docs-layout-chunk.ts';
 import factorGrid from './plugins/factor-grid.ts';
 import llmsTxt from './plugins/llms-txt.ts';
 import { darkCodeTheme, lightCodeTheme } from './plugins/prism-themes.ts';
@@ -93,6 +94,8 @@ const config: Config = {
   plugins: [
     // No Prism grammars built in the browser on every page: code is highlighted at build time.
     noClientPrism as PluginModule,
+    // One chunk for the layout every docs page shares, instead of six scripts to start.
+    docsLayoutChunk as PluginModule,
     // The colours of code highlighted at build time, per colour mode, from the same themes.
     () => ({
       name: 'prerendered-code-colours',

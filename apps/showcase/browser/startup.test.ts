@@ -4,7 +4,11 @@
 // lists that way during hydration (the docs plugins by path, a component's props by name);
 // the patches in patches/ sort them by code unit instead. These tests hold every kind of
 // page to starting without a collator.
+//
+// Every docs page also starts with the same layout components; plugins/docs-layout-chunk.ts
+// bundles them into one script instead of six.
 import { describe, expect, it } from 'vitest';
+import { docsLayoutChunk, docsLayoutChunkNames } from '../plugins/docs-layout-chunk.ts';
 import { newPhoneContext, watchPage } from './support/chromium.ts';
 import { docRoute, examplePages } from './support/site.ts';
 import { useBuiltSite } from './support/built-site.ts';
@@ -58,6 +62,23 @@ describe('a page starting on a phone', () => {
 
     expect(await page.evaluate(() => (window as unknown as { collatorCalls: string[] }).collatorCalls.slice())).toEqual([]);
     expect(problems.consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it.each(pages)('%s starts with the docs layout in one script, or without it off the docs', async (_label, route) => {
+    const context = await newPhoneContext(built.browser);
+    const page = await context.newPage();
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname.split('/').pop() ?? '');
+    });
+    await page.goto(built.site.url(route), { waitUntil: 'networkidle' });
+    await expect.poll(() => page.locator('.navbar-sidebar a[href]').count()).toBeGreaterThan(0);
+    const layoutChunks = docsLayoutChunkNames();
+    // The components' own chunks are gone from the build: none is ever requested.
+    expect(scripts.filter((file) => layoutChunks.has(file.split('.')[0] ?? ''))).toEqual([]);
+    expect(scripts.filter((file) => file.startsWith(`${docsLayoutChunk}.`))).toHaveLength(route === '' ? 0 : 1);
+    if (route !== '') expect(scripts.length, scripts.join(', ')).toBeLessThanOrEqual(6);
     await context.close();
   });
 });

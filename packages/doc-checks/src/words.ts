@@ -1,10 +1,11 @@
 // Prose words of the factor pages. The principle is meant to read in a few minutes, so a page
 // has at most PROSE_WORD_LIMIT words of prose; code, diagrams, the pattern section (held to a
 // screen or two per pattern instead) and Factor XII's profile reference are not counted.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FACTOR_FILE_PATTERN } from './factors.ts';
 import { IMPLEMENTATION_PATTERNS } from './framework.ts';
+import { RepoRootError } from './repo.ts';
 import type { Heading } from './markdown.ts';
 import { countWords, fencedLines, findHeadings, splitLines, toPlainText } from './markdown.ts';
 
@@ -53,6 +54,7 @@ export function countProseWords(text: string): number {
 /** Each factor file in <root>/docs/factors with its prose word count, in file order. */
 export function countFactorWords(root: string): PageWords[] {
   const dir = join(root, 'docs', 'factors');
+  if (!existsSync(dir)) throw new RepoRootError(root, 'has no docs/factors/ folder');
   return readdirSync(dir)
     .filter((name) => FACTOR_FILE_PATTERN.test(name))
     .sort()

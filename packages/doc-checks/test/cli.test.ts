@@ -70,6 +70,10 @@ describe('the command line', { timeout: 120_000 }, () => {
     expect(run(['check', '--root', '/nonexistent-doc-checks-root']).err).toEqual([
       '/nonexistent-doc-checks-root: has no docs/ folder. Pass the repository root with --root <dir>.',
     ]);
+    expect(run(['words', '--root', '/nonexistent-doc-checks-root'])).toMatchObject({
+      code: 2,
+      err: ['/nonexistent-doc-checks-root: has no docs/factors/ folder. Pass the repository root with --root <dir>.'],
+    });
   });
 
   it('runs as a script, as the package scripts call it', () => {
